@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: kernel primitives for the fence core
+ *
+ * WARN/BUG reporting, the slab allocator with accounting and failslab,
+ * spinlock slow path, per-thread ids, time, jiffies, tasks, sleeping and
+ * signals. These are the pieces of the kernel the dma_fence core leans on,
+ * emulated with real semantics: a spinlock excludes, a sleep sleeps, a
+ * wakeup between set_current_state() and schedule_timeout() is not lost.
+ */
+#include <sched.h>
+#include <time.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "fence/bug.h"
+#include "fence/rcu.h"
+#include "fence/sched.h"
+#include "fence/slab.h"
+#include "fence/spinlock.h"
+
+/* ---- WARN / BUG -------------------------------------------------------- */
+
+namespace fence {
+std::atomic<bool> panic_on_warn{true};
+namespace {
+std::atomic<unsigned long> g_warn_count{0};
+std::atomic<warn_hook_fn> g_warn_hook{nullptr};
+thread_local expect_warn *t_expect = nullptr;
+} // namespace
+
+unsigned long warn_count() noexcept { return g_warn_count.load(std::memory_order_relaxed); }
+void set_warn_hook(warn_hook_fn fn) noexcept { g_warn_hook.store(fn); }
+
+expect_warn::expect_warn() noexcept : outer_(t_expect) { t_expect = this; }
+expect_warn::~expect_warn() { t_expect = outer_; }
+} // namespace fence
+
+void fence_warn_slow(const char *file, int line, const char *cond, const char *fmt, ...) noexcept
+{
+	char msg[1024];
+	int n = snprintf(msg, sizeof(msg), "WARNING: %s:%d: WARN_ON(%s)", file, line, cond);
+	if (fmt && n > 0 && static_cast<size_t>(n) < sizeof(msg)) {
+		msg[n++] = '\n';
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+		va_end(ap);
+	}
+	size_t len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = 0;
+	fence::g_warn_count.fetch_add(1, std::memory_order_relaxed);
+	if (auto hook = fence::g_warn_hook.load())
+		hook(msg);
+	fprintf(stderr, "%s\n", msg);
+	if (fence::t_expect) {
+		fence::t_expect->count_++;
+		return;
+	}
+	if (fence::panic_on_warn.load(std::memory_order_relaxed)) {
+		fprintf(stderr, "Kernel panic - not syncing: panic_on_warn set\n");
+		fflush(stderr);
+		abort();
+	}
+}
+
+void fence_bug(const char *file, int line, const char *cond) noexcept
+{
+	fprintf(stderr, "kernel BUG at %s:%d: %s\n", file, line, cond);
+	fflush(stderr);
+	abort();
+}
+
+void fence_die(const char *fmt, ...) noexcept
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("fencefuzz: fatal: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fflush(stderr);
+	abort();
+}
+
+/* ---- slab ---------------------------------------------------------------- */
+
+namespace {
+std::atomic<long> g_slab_live{0};
+thread_local unsigned long t_failslab = 0;
+} // namespace
+
+void *kmalloc(size_t size, gfp_t gfp) noexcept
+{
+	if (unlikely(t_failslab) && --t_failslab == 0)
+		return nullptr;
+	void *p = (gfp & __GFP_ZERO) ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+	if (p)
+		g_slab_live.fetch_add(1, std::memory_order_relaxed);
+	return p;
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t gfp) noexcept
+{
+	if (size && n > SIZE_MAX / size)
+		return nullptr;
+	return kmalloc(n * size, gfp | __GFP_ZERO);
+}
+
+void kfree(const void *p) noexcept
+{
+	if (!p)
+		return;
+	g_slab_live.fetch_sub(1, std::memory_order_relaxed);
+	free(const_cast<void *>(p));
+}
+
+long fence_slab_live() noexcept { return g_slab_live.load(std::memory_order_relaxed); }
+
+unsigned long fence_failslab_nth(unsigned long n) noexcept
+{
+	unsigned long old = t_failslab;
+	t_failslab = n;
+	return old;
+}
+
+/* ---- spinlock -------------------------------------------------------------- */
+
+thread_local int fence_preempt_count = 0;
+
+unsigned int fence_thread_id() noexcept
+{
+	static std::atomic<unsigned int> next{1};
+	thread_local unsigned int id = next.fetch_add(1, std::memory_order_relaxed);
+	return id;
+}
+
+void fence_spin_lock_slow(spinlock_t *lock) noexcept
+{
+	std::atomic_ref<int> l(lock->locked);
+	if (std::atomic_ref<unsigned int>(lock->owner).load(std::memory_order_relaxed) ==
+	    fence_thread_id())
+		fence_die("spinlock recursion: lock %p already held by this thread",
+			  static_cast<void *>(lock));
+	for (unsigned spins = 0;; spins++) {
+		if (l.load(std::memory_order_relaxed) == 0 &&
+		    !l.exchange(1, std::memory_order_acquire))
+			return;
+		/* Two cores and many threads: spin briefly, then let the holder run. */
+		if (spins < 64)
+			cpu_relax();
+		else
+			sched_yield();
+	}
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+ktime_t ktime_get() noexcept
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<ktime_t>(ts.tv_sec) * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+namespace {
+ktime_t jiffies_epoch() noexcept
+{
+	static const ktime_t epoch = ktime_get();
+	return epoch;
+}
+} // namespace
+
+unsigned long fence_jiffies() noexcept
+{
+	return static_cast<unsigned long>((ktime_get() - jiffies_epoch()) / (NSEC_PER_SEC / HZ));
+}
+
+/* ---- tasks, sleeping, signals ------------------------------------------------ */
+
+struct task_struct {
+	std::mutex m;
+	std::condition_variable cv;
+	unsigned int state = TASK_RUNNING; /* under m */
+	std::atomic<bool> sigpending{false};
+};
+
+struct task_struct *get_current() noexcept
+{
+	thread_local task_struct self;
+	return &self;
+}
+
+void set_current_state(unsigned int state) noexcept
+{
+	task_struct *t = current;
+	std::lock_guard<std::mutex> g(t->m);
+	t->state = state;
+}
+
+long schedule_timeout(long timeout) noexcept
+{
+	might_sleep();
+	task_struct *t = current;
+	std::unique_lock<std::mutex> g(t->m);
+	auto stop = [t] {
+		return t->state == TASK_RUNNING ||
+		       ((t->state & TASK_INTERRUPTIBLE) &&
+			t->sigpending.load(std::memory_order_relaxed));
+	};
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		t->cv.wait(g, stop);
+		t->state = TASK_RUNNING;
+		return MAX_SCHEDULE_TIMEOUT;
+	}
+	if (timeout < 0) {
+		fprintf(stderr, "schedule_timeout: wrong timeout value %lx\n", timeout);
+		timeout = 0;
+	}
+	const ktime_t start = ktime_get();
+	const ktime_t expire = start + static_cast<ktime_t>(timeout) * (NSEC_PER_SEC / HZ);
+	const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(expire - start);
+	t->cv.wait_until(g, deadline, stop);
+	t->state = TASK_RUNNING;
+	const ktime_t left = expire - ktime_get();
+	if (left <= 0)
+		return 0;
+	/* Round up: a wakeup before the deadline leaves at least one jiffy. */
+	return static_cast<long>((left + NSEC_PER_SEC / HZ - 1) / (NSEC_PER_SEC / HZ));
+}
+
+int wake_up_state(struct task_struct *t, unsigned int state) noexcept
+{
+	std::lock_guard<std::mutex> g(t->m);
+	if (!(t->state & state))
+		return 0;
+	t->state = TASK_RUNNING;
+	t->cv.notify_all();
+	return 1;
+}
+
+bool signal_pending(struct task_struct *t) noexcept
+{
+	return t->sigpending.load(std::memory_order_acquire);
+}
+
+void fence_signal_raise(struct task_struct *t) noexcept
+{
+	t->sigpending.store(true, std::memory_order_release);
+	std::lock_guard<std::mutex> g(t->m);
+	t->cv.notify_all();
+}
+
+void fence_signal_clear(struct task_struct *t) noexcept
+{
+	t->sigpending.store(false, std::memory_order_release);
+}
+
+void fence_might_sleep(const char *file, int line) noexcept
+{
+	if (unlikely(in_atomic() || rcu_read_lock_held()))
+		WARN(true,
+		     "BUG: sleeping function called from invalid context at %s:%d\n"
+		     "in_atomic(): %d, rcu_read_lock_held(): %d",
+		     file, line, in_atomic(), rcu_read_lock_held());
+}

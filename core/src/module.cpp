@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: module.cpp - simulated loadable modules that really go away
+ *
+ * Each module lives in one page of its own, its "image": the ops tables,
+ * the name strings and the module state. Unload ends with
+ * mprotect(PROT_NONE) on that page, so any later access traps. The trap
+ * handler looks the address up in a table of recently unloaded images and
+ * prints which module, which field and which op (a thread-local set by
+ * every ops entry point) before handing the fault on to the previous
+ * handler (ASan's, TSan's, libFuzzer's, or the default action). The page is
+ * munmap'ed only when its slot in that table is reused (kDeadSlots unloads
+ * later), so the address is not handed out again while it is remembered.
+ *
+ * Per-fence data (struct mod_fence) is not module memory: a fence outlives
+ * its module, and the ops entry points find the image through it.
+ *
+ * Locks: img->lock protects the pending list and the recycling cache; it
+ * is never held while a fence lock is taken by the scan helpers (fences
+ * are moved to a local list first), so callbacks never run under it. Lock
+ * order where both are held: none.
+ */
+#include "fence/module.h"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+#include "fence/slab.h"
+
+namespace {
+
+constexpr u32 kImageMagic = 0x464d4f44; /* "FMOD" */
+constexpr size_t kPage = 4096;
+
+struct module_image;
+
+struct mod_fence {
+	struct dma_fence base; /* first: dma_fence_free() frees from here */
+	struct module_image *img;
+	struct list_head pending; /* on img->pending while the module holds a ref */
+	struct list_head cache;	  /* on img->cache while recycled (RECYCLE) */
+	bool armed;		  /* HW: enable_signaling ran; under the fence lock */
+	ktime_t deadline;	  /* DEADLINE: earliest hint, 0 = none; atomic */
+};
+
+struct module_image {
+	u32 magic;
+	u32 id;
+	enum fence_driver_model model;
+	u64 context;
+	struct dma_fence_ops ops[2]; /* [0] the model's, [1] with a ->release */
+	char name[32];
+	char driver_name[48];
+	char timeline_name[48];
+	spinlock_t lock;	/* pending, cache */
+	spinlock_t fence_lock;	/* shared external lock (FENCE_CREATE_EXTERN_LOCK) */
+	struct list_head pending;
+	struct list_head cache;
+	long n_pending;
+	long live_pinned; /* atomic */
+	u64 hw_seqno;	  /* atomic */
+	struct list_head registry; /* on g_loaded */
+};
+static_assert(sizeof(module_image) <= kPage, "module image must fit one page");
+
+/* ---- registry of loaded modules and of recently unloaded images ----------- */
+
+std::mutex g_registry_lock;
+struct list_head g_loaded = LIST_HEAD_INIT(g_loaded);
+long g_n_loaded;
+std::atomic<u32> g_next_id{1};
+
+constexpr unsigned kDeadSlots = 256;
+struct dead_image {
+	std::atomic<uintptr_t> start; /* 0 = empty */
+	char name[32];
+	u32 id;
+};
+dead_image g_dead[kDeadSlots];
+unsigned g_dead_next; /* under g_registry_lock */
+
+thread_local const char *t_mod_op; /* the module op running on this thread */
+
+const char *const kOpsFieldNames[] = {
+	"get_driver_name", "get_timeline_name", "enable_signaling", "signaled",
+	"wait",		   "release",		"set_deadline",
+};
+static_assert(sizeof(dma_fence_ops) == sizeof(kOpsFieldNames) / sizeof(kOpsFieldNames[0]) *
+					       sizeof(void *),
+	      "keep kOpsFieldNames in step with struct dma_fence_ops");
+
+void describe_field(size_t off, char *buf, size_t len) noexcept
+{
+	const size_t ops_off = offsetof(module_image, ops);
+	if (off >= ops_off && off < ops_off + sizeof(module_image::ops)) {
+		size_t rel = off - ops_off;
+		snprintf(buf, len, "ops[%zu].%s", rel / sizeof(dma_fence_ops),
+			 kOpsFieldNames[(rel % sizeof(dma_fence_ops)) / sizeof(void *)]);
+	} else if (off >= offsetof(module_image, driver_name) &&
+		   off < offsetof(module_image, driver_name) + sizeof(module_image::driver_name)) {
+		snprintf(buf, len, "driver name string");
+	} else if (off >= offsetof(module_image, timeline_name) &&
+		   off < offsetof(module_image, timeline_name) + sizeof(module_image::timeline_name)) {
+		snprintf(buf, len, "timeline name string");
+	} else {
+		snprintf(buf, len, "module state +%zu", off);
+	}
+}
+
+struct sigaction g_old_segv, g_old_bus;
+std::atomic<bool> g_handler_installed{false};
+
+void fault_handler(int sig, siginfo_t *si, void *uctx)
+{
+	auto addr = reinterpret_cast<uintptr_t>(si->si_addr);
+	for (auto &d : g_dead) {
+		uintptr_t start = d.start.load(std::memory_order_acquire);
+		if (start && addr >= start && addr < start + kPage) {
+			char field[64], msg[256];
+			describe_field(addr - start, field, sizeof(field));
+			int n = snprintf(msg, sizeof(msg),
+					 "fencefuzz: access to unloaded module '%s' (id %u): %s, "
+					 "in op %s\n",
+					 d.name, d.id, field, t_mod_op ? t_mod_op : "(none)");
+			if (n > 0)
+				(void)!write(2, msg, static_cast<size_t>(n) < sizeof(msg) ? n : sizeof(msg) - 1);
+			break;
+		}
+	}
+	/* Hand the fault on to whoever was there before us. */
+	struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uctx);
+	} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL); /* return, re-fault, die with the default action */
+	}
+}
+
+/* ---- entry points: every op first proves the module is still there ------------ */
+
+inline struct mod_fence *to_mod_fence(struct dma_fence *f) noexcept
+{
+	return container_of(f, struct mod_fence, base);
+}
+
+/*
+ * mod_enter - called first by every op. Records the op for the fault
+ * handler, then reads the image: an unloaded image faults right here.
+ */
+inline module_image *mod_enter(struct dma_fence *f, const char *op) noexcept
+{
+	t_mod_op = op;
+	module_image *img = to_mod_fence(f)->img;
+	if (unlikely(std::atomic_ref<u32>(img->magic).load(std::memory_order_relaxed) != kImageMagic))
+		fence_die("call into a module that is not loaded (op %s, image %p)", op,
+			  static_cast<void *>(img));
+	return img;
+}
+inline void mod_exit() noexcept { t_mod_op = nullptr; }
+
+const char *mod_get_driver_name(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "get_driver_name");
+	mod_exit();
+	return img->driver_name;
+}
+
+const char *mod_get_timeline_name(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "get_timeline_name");
+	mod_exit();
+	return img->timeline_name;
+}
+
+inline u64 hw_read(module_image *img) noexcept
+{
+	return std::atomic_ref<u64>(img->hw_seqno).load(std::memory_order_acquire);
+}
+
+/* HW and TIMELINE: has the hardware / timeline passed this fence? */
+bool mod_signaled(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "signaled");
+	bool ret = hw_read(img) >= f->seqno;
+	mod_exit();
+	return ret;
+}
+
+/* HW: arm the interrupt, unless the hardware already passed the fence. */
+bool mod_enable_signaling(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "enable_signaling");
+	dma_fence_assert_held(f);
+	bool ret = true;
+	if (hw_read(img) >= f->seqno)
+		ret = false; /* already passed: the core signals it */
+	else
+		to_mod_fence(f)->armed = true;
+	mod_exit();
+	return ret;
+}
+
+void mod_set_deadline(struct dma_fence *f, ktime_t deadline)
+{
+	mod_enter(f, "set_deadline");
+	std::atomic_ref<ktime_t> d(to_mod_fence(f)->deadline);
+	ktime_t cur = d.load(std::memory_order_relaxed);
+	while ((cur == 0 || deadline < cur) &&
+	       !d.compare_exchange_weak(cur, deadline, std::memory_order_relaxed)) {
+	}
+	mod_exit();
+}
+
+signed long mod_wait(struct dma_fence *f, bool intr, signed long timeout)
+{
+	mod_enter(f, "wait");
+	mod_exit(); /* the wait itself sleeps in the core */
+	return dma_fence_default_wait(f, intr, timeout);
+}
+
+/* RECYCLE: back into the typesafe-by-RCU cache, reused at once. */
+void mod_release_recycle(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "release");
+	struct mod_fence *mf = to_mod_fence(f);
+	spin_lock(&img->lock);
+	list_add(&mf->cache, &img->cache);
+	spin_unlock(&img->lock);
+	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	mod_exit();
+}
+
+/* Every other pinned variant: count, then the core's default free. */
+void mod_release_free(struct dma_fence *f)
+{
+	module_image *img = mod_enter(f, "release");
+	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	mod_exit();
+	dma_fence_free(f);
+}
+
+void build_ops(module_image *img) noexcept
+{
+	struct dma_fence_ops o = {};
+	o.get_driver_name = mod_get_driver_name;
+	o.get_timeline_name = mod_get_timeline_name;
+	switch (img->model) {
+	case FENCE_MODEL_NAMES:
+		break;
+	case FENCE_MODEL_HW:
+		o.enable_signaling = mod_enable_signaling;
+		o.signaled = mod_signaled;
+		break;
+	case FENCE_MODEL_RECYCLE:
+		o.release = mod_release_recycle;
+		break;
+	case FENCE_MODEL_WAIT:
+		o.wait = mod_wait;
+		o.release = mod_release_free;
+		break;
+	case FENCE_MODEL_DEADLINE:
+		o.set_deadline = mod_set_deadline;
+		break;
+	case FENCE_MODEL_TIMELINE:
+		o.signaled = mod_signaled;
+		break;
+	case FENCE_MODEL_COUNT:
+		break;
+	}
+	img->ops[0] = o;
+	if (!o.release)
+		o.release = mod_release_free;
+	img->ops[1] = o;
+}
+
+/* ---- the pending list ------------------------------------------------------ */
+
+enum scan_action { SCAN_KEEP, SCAN_DROP, SCAN_SIGNAL, SCAN_FORCE };
+
+/*
+ * scan_pending - decide, for each pending fence under its own lock, whether
+ * to keep it, drop the module's reference (it signaled), or signal it (with
+ * -ENODEV for SCAN_FORCE) and drop. Return: the number of fences signaled.
+ */
+template <class Decide>
+int scan_pending(module_image *img, Decide decide) noexcept
+{
+	LIST_HEAD(local);
+	LIST_HEAD(kept);
+	struct mod_fence *mf, *tmp;
+	int signaled = 0;
+
+	spin_lock(&img->lock);
+	if (!list_empty(&img->pending)) {
+		list_replace(&img->pending, &local);
+		INIT_LIST_HEAD(&img->pending);
+	}
+	spin_unlock(&img->lock);
+
+	list_for_each_entry_safe(mf, tmp, &local, pending) {
+		struct dma_fence *f = &mf->base;
+		unsigned long flags;
+		enum scan_action act;
+
+		dma_fence_lock_irqsave(f, flags);
+		act = dma_fence_test_signaled_flag(f) ? SCAN_DROP : decide(mf);
+		if (act == SCAN_FORCE) {
+			dma_fence_set_error(f, -ENODEV);
+			dma_fence_signal_locked(f);
+			signaled++;
+		} else if (act == SCAN_SIGNAL) {
+			dma_fence_signal_locked(f);
+			signaled++;
+		}
+		dma_fence_unlock_irqrestore(f, flags);
+
+		list_del_init(&mf->pending);
+		if (act == SCAN_KEEP) {
+			list_add_tail(&mf->pending, &kept);
+		} else {
+			spin_lock(&img->lock);
+			img->n_pending--;
+			spin_unlock(&img->lock);
+			dma_fence_put(f);
+		}
+	}
+
+	if (!list_empty(&kept)) {
+		/* Put the survivors back in front of anything created meanwhile. */
+		spin_lock(&img->lock);
+		struct list_head *first = kept.next, *last = kept.prev;
+		first->prev = &img->pending;
+		last->next = img->pending.next;
+		img->pending.next->prev = last;
+		img->pending.next = first;
+		spin_unlock(&img->lock);
+	}
+	return signaled;
+}
+
+void reap(module_image *img) noexcept
+{
+	scan_pending(img, [](struct mod_fence *) { return SCAN_KEEP; });
+}
+
+} // namespace
+
+/* ---- public API ------------------------------------------------------------- */
+
+void fence_module_install_fault_handler() noexcept
+{
+	struct sigaction sa = {};
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	struct sigaction old_segv, old_bus;
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	if (old_segv.sa_sigaction != fault_handler)
+		g_old_segv = old_segv;
+	if (old_bus.sa_sigaction != fault_handler)
+		g_old_bus = old_bus;
+	g_handler_installed.store(true);
+}
+
+const char *fence_driver_model_name(enum fence_driver_model model) noexcept
+{
+	switch (model) {
+	case FENCE_MODEL_NAMES: return "names";
+	case FENCE_MODEL_HW: return "hw";
+	case FENCE_MODEL_RECYCLE: return "recycle";
+	case FENCE_MODEL_WAIT: return "wait";
+	case FENCE_MODEL_DEADLINE: return "deadline";
+	case FENCE_MODEL_TIMELINE: return "timeline";
+	case FENCE_MODEL_COUNT: break;
+	}
+	return nullptr;
+}
+
+int fence_module_load(const char *name, enum fence_driver_model model,
+		      struct fence_module **out) noexcept
+{
+	if (model < 0 || model >= FENCE_MODEL_COUNT || !name || !out)
+		return -EINVAL;
+	if (!g_handler_installed.load())
+		fence_module_install_fault_handler();
+
+	void *page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -ENOMEM;
+	auto *img = static_cast<module_image *>(page); /* zero-filled */
+	img->id = g_next_id.fetch_add(1, std::memory_order_relaxed);
+	img->model = model;
+	img->context = dma_fence_context_alloc(1);
+	snprintf(img->name, sizeof(img->name), "%s", name);
+	snprintf(img->driver_name, sizeof(img->driver_name), "%s", img->name);
+	snprintf(img->timeline_name, sizeof(img->timeline_name), "%s.%s.tl",
+		 img->name, fence_driver_model_name(model));
+	spin_lock_init(&img->lock);
+	spin_lock_init(&img->fence_lock);
+	INIT_LIST_HEAD(&img->pending);
+	INIT_LIST_HEAD(&img->cache);
+	build_ops(img);
+	std::atomic_ref<u32>(img->magic).store(kImageMagic, std::memory_order_release);
+
+	{
+		std::lock_guard<std::mutex> g(g_registry_lock);
+		list_add_tail(&img->registry, &g_loaded);
+		g_n_loaded++;
+	}
+	*out = reinterpret_cast<struct fence_module *>(img);
+	return 0;
+}
+
+struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
+					    unsigned flags) noexcept
+{
+	auto *img = reinterpret_cast<module_image *>(mod);
+	const bool ext = flags & FENCE_CREATE_EXTERN_LOCK;
+	const int variant = ext ? 1 : 0;
+	const bool pinned = img->ops[variant].release || img->ops[variant].wait;
+	struct mod_fence *mf = nullptr;
+
+	reap(img);
+
+	if (img->model == FENCE_MODEL_RECYCLE) {
+		spin_lock(&img->lock);
+		if (!list_empty(&img->cache)) {
+			mf = list_first_entry(&img->cache, struct mod_fence, cache);
+			list_del_init(&mf->cache);
+		}
+		spin_unlock(&img->lock);
+	}
+	if (!mf) {
+		mf = static_cast<struct mod_fence *>(kzalloc(sizeof(*mf), GFP_KERNEL));
+		if (!mf)
+			return nullptr;
+	}
+	/* A recycled fence may still be looked at by get_rcu_safe() readers:
+	 * only the fields they never read are written plainly. */
+	mf->img = img;
+	mf->armed = false;
+	std::atomic_ref<ktime_t>(mf->deadline).store(0, std::memory_order_relaxed);
+	INIT_LIST_HEAD(&mf->cache);
+	if (pinned)
+		std::atomic_ref<long>(img->live_pinned).fetch_add(1, std::memory_order_relaxed);
+
+	spinlock_t *lock = ext ? &img->fence_lock : nullptr;
+	if (flags & FENCE_CREATE_SEQNO64)
+		dma_fence_init64(&mf->base, &img->ops[variant], lock, img->context, seqno);
+	else
+		dma_fence_init(&mf->base, &img->ops[variant], lock, img->context, seqno);
+
+	/* The module's own reference, dropped when the fence signals. */
+	dma_fence_get(&mf->base);
+	spin_lock(&img->lock);
+	list_add_tail(&mf->pending, &img->pending);
+	img->n_pending++;
+	spin_unlock(&img->lock);
+	return &mf->base;
+}
+
+int fence_module_irq(struct fence_module *mod, u64 hw_seqno) noexcept
+{
+	auto *img = reinterpret_cast<module_image *>(mod);
+	if (img->model != FENCE_MODEL_HW)
+		return -EINVAL;
+	std::atomic_ref<u64> hw(img->hw_seqno);
+	u64 cur = hw.load(std::memory_order_relaxed);
+	while (hw_seqno > cur && !hw.compare_exchange_weak(cur, hw_seqno, std::memory_order_release)) {
+	}
+	const u64 now = hw_read(img);
+	return scan_pending(img, [now](struct mod_fence *mf) {
+		return mf->armed && mf->base.seqno <= now ? SCAN_SIGNAL : SCAN_KEEP;
+	});
+}
+
+int fence_module_timeline_inc(struct fence_module *mod, u64 n) noexcept
+{
+	auto *img = reinterpret_cast<module_image *>(mod);
+	if (img->model != FENCE_MODEL_TIMELINE)
+		return -EINVAL;
+	const u64 now = std::atomic_ref<u64>(img->hw_seqno).fetch_add(n, std::memory_order_acq_rel) + n;
+	return scan_pending(img, [now](struct mod_fence *mf) {
+		return mf->base.seqno <= now ? SCAN_SIGNAL : SCAN_KEEP;
+	});
+}
+
+int fence_module_unload(struct fence_module *mod) noexcept
+{
+	auto *img = reinterpret_cast<module_image *>(mod);
+
+	/* 1. Teardown completes what the "hardware" still has queued. */
+	scan_pending(img, [](struct mod_fence *) { return SCAN_FORCE; });
+
+	/* 2. Fences whose ops never detach keep the module loaded. */
+	if (std::atomic_ref<long>(img->live_pinned).load(std::memory_order_acquire) > 0)
+		return -EBUSY;
+
+	{
+		std::lock_guard<std::mutex> g(g_registry_lock);
+		list_del_init(&img->registry);
+		g_n_loaded--;
+	}
+
+	/* 3. Readers that loaded our ops before the detach finish first. */
+	synchronize_rcu();
+
+	struct mod_fence *mf, *tmp;
+	list_for_each_entry_safe(mf, tmp, &img->cache, cache)
+		kfree(mf);
+
+	/* 4. Gone: remember the range for the fault handler, then protect it. */
+	std::lock_guard<std::mutex> g(g_registry_lock);
+	dead_image &slot = g_dead[g_dead_next++ % kDeadSlots];
+	if (uintptr_t old = slot.start.exchange(0, std::memory_order_acq_rel))
+		munmap(reinterpret_cast<void *>(old), kPage);
+	snprintf(slot.name, sizeof(slot.name), "%s", img->name);
+	slot.id = img->id;
+	mprotect(img, kPage, PROT_NONE);
+	slot.start.store(reinterpret_cast<uintptr_t>(img), std::memory_order_release);
+	return 0;
+}
+
+const char *fence_module_name(const struct fence_module *mod) noexcept
+{
+	return reinterpret_cast<const module_image *>(mod)->name;
+}
+
+enum fence_driver_model fence_module_model(const struct fence_module *mod) noexcept
+{
+	return reinterpret_cast<const module_image *>(mod)->model;
+}
+
+u64 fence_module_context(const struct fence_module *mod) noexcept
+{
+	return reinterpret_cast<const module_image *>(mod)->context;
+}
+
+long fence_module_live_pinned(const struct fence_module *mod) noexcept
+{
+	auto *img = const_cast<module_image *>(reinterpret_cast<const module_image *>(mod));
+	return std::atomic_ref<long>(img->live_pinned).load(std::memory_order_acquire);
+}
+
+long fence_module_pending(const struct fence_module *mod) noexcept
+{
+	auto *img = const_cast<module_image *>(reinterpret_cast<const module_image *>(mod));
+	spin_lock(&img->lock);
+	long n = img->n_pending;
+	spin_unlock(&img->lock);
+	return n;
+}
+
+u64 fence_module_hw_seqno(const struct fence_module *mod) noexcept
+{
+	return hw_read(const_cast<module_image *>(reinterpret_cast<const module_image *>(mod)));
+}
+
+long fence_module_count_loaded() noexcept
+{
+	std::lock_guard<std::mutex> g(g_registry_lock);
+	return g_n_loaded;
+}
+
+ktime_t fence_module_fence_deadline(struct dma_fence *fence) noexcept
+{
+	return std::atomic_ref<ktime_t>(to_mod_fence(fence)->deadline).load(std::memory_order_relaxed);
+}
