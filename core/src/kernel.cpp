@@ -164,8 +164,19 @@ void fence_spin_lock_slow(spinlock_t *lock) noexcept
 
 /* ---- time ---------------------------------------------------------------- */
 
+namespace {
+std::atomic<bool> g_virtual_time{false};
+std::atomic<ktime_t> g_virtual_now{NSEC_PER_SEC};
+constexpr ktime_t kVirtualTick = NSEC_PER_USEC;
+} // namespace
+
+bool fence_time_set_virtual(bool on) noexcept { return g_virtual_time.exchange(on); }
+bool fence_time_is_virtual() noexcept { return g_virtual_time.load(std::memory_order_relaxed); }
+
 ktime_t ktime_get() noexcept
 {
+	if (g_virtual_time.load(std::memory_order_relaxed))
+		return g_virtual_now.fetch_add(kVirtualTick, std::memory_order_relaxed) + kVirtualTick;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return static_cast<ktime_t>(ts.tv_sec) * NSEC_PER_SEC + ts.tv_nsec;
@@ -181,6 +192,8 @@ ktime_t jiffies_epoch() noexcept
 
 unsigned long fence_jiffies() noexcept
 {
+	if (g_virtual_time.load(std::memory_order_relaxed))
+		return static_cast<unsigned long>(g_virtual_now.load() / (NSEC_PER_SEC / HZ));
 	return static_cast<unsigned long>((ktime_get() - jiffies_epoch()) / (NSEC_PER_SEC / HZ));
 }
 
@@ -216,6 +229,19 @@ long schedule_timeout(long timeout) noexcept
 		       ((t->state & TASK_INTERRUPTIBLE) &&
 			t->sigpending.load(std::memory_order_relaxed));
 	};
+	if (g_virtual_time.load(std::memory_order_relaxed)) {
+		/* Nobody else can wake us: either we may go on now, or time passes. */
+		if (!stop()) {
+			if (timeout == MAX_SCHEDULE_TIMEOUT)
+				fence_die("schedule_timeout(MAX_SCHEDULE_TIMEOUT) in virtual time with "
+					  "no wakeup pending: this sleep would never end (deadlock)");
+			g_virtual_now.fetch_add(static_cast<ktime_t>(timeout) * (NSEC_PER_SEC / HZ));
+			t->state = TASK_RUNNING;
+			return 0;
+		}
+		t->state = TASK_RUNNING;
+		return timeout;
+	}
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		t->cv.wait(g, stop);
 		t->state = TASK_RUNNING;

@@ -313,7 +313,9 @@ int scan_pending(module_image *img, Decide decide) noexcept
 		dma_fence_lock_irqsave(f, flags);
 		act = dma_fence_test_signaled_flag(f) ? SCAN_DROP : decide(mf);
 		if (act == SCAN_FORCE) {
-			dma_fence_set_error(f, -ENODEV);
+			/* Keep an error the fence already carries. */
+			if (!std::atomic_ref<int>(f->error).load(std::memory_order_relaxed))
+				dma_fence_set_error(f, -ENODEV);
 			dma_fence_signal_locked(f);
 			signaled++;
 		} else if (act == SCAN_SIGNAL) {

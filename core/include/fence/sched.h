@@ -119,4 +119,22 @@ void fence_signal_clear(struct task_struct *t) noexcept;
 #define might_sleep() fence_might_sleep(__FILE__, __LINE__)
 void fence_might_sleep(const char *file, int line) noexcept;
 
-static inline void cpu_relax() noexcept { __builtin_ia32_pause(); }
+static inline void cpu_relax() noexcept
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/*
+ * Virtual time, for single-threaded replay: while enabled, ktime_get()
+ * returns a counter that advances by 1 us per call, and schedule_timeout()
+ * does not sleep: a sleep that no wakeup or pending signal ends advances
+ * virtual time by the timeout and returns 0, and one without a timeout
+ * (MAX_SCHEDULE_TIMEOUT) is a deadlock, reported with fence_die(). So
+ * timestamps are reproducible byte for byte and a wait costs nothing.
+ * Only for programs where no other thread could wake the sleeper.
+ * Return: the previous setting.
+ */
+bool fence_time_set_virtual(bool on) noexcept;
+bool fence_time_is_virtual() noexcept;

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: MIT
+//
+// The program format: binary decode/encode and text parse/format.
+// Oracle: none here; fence-prog's round-trip tests (harness/tests) prove that
+// text -> binary -> text is the identity and that decode accepts anything.
+#include "harness/program.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+namespace harness {
+
+namespace {
+
+const op_info kInfo[] = {
+#define HARNESS_OP_INFO(name, help, ...) {#name, help, 0, {__VA_ARGS__}},
+	HARNESS_OPS(HARNESS_OP_INFO)
+#undef HARNESS_OP_INFO
+};
+
+// nargs is derived from the argument list: count the non-default entries.
+struct info_table {
+	op_info v[kOpKinds];
+	info_table()
+	{
+		for (int i = 0; i < kOpKinds; i++) {
+			v[i] = kInfo[i];
+			v[i].nargs = 0;
+		}
+#define HARNESS_OP_NARGS(name, help, ...)                                                   \
+	{                                                                                   \
+		arg_type a[] = {arg_type::fence, ##__VA_ARGS__};                            \
+		v[static_cast<int>(op_kind::name)].nargs = static_cast<int>(sizeof(a) / sizeof(a[0])) - 1; \
+	}
+		HARNESS_OPS(HARNESS_OP_NARGS)
+#undef HARNESS_OP_NARGS
+	}
+};
+const info_table &table()
+{
+	static const info_table t;
+	return t;
+}
+
+const char *const kModelNames[] = {"names", "hw", "recycle", "wait", "deadline", "timeline"};
+constexpr int kModels = 6;
+const char *const kCflagNames[] = {"-", "ext", "seqno64", "ext,seqno64"};
+
+profile make_api()
+{
+	profile p{"api_fuzz", {}};
+	for (int i = 0; i < kOpKinds; i++)
+		p.opcodes.push_back(static_cast<op_kind>(i));
+	return p;
+}
+
+profile make_module()
+{
+	// Every op once (so any program encodes), module lifecycle ops again.
+	profile p = make_api();
+	p.name = "module_fuzz";
+	const op_kind extra[] = {
+		op_kind::load,	 op_kind::load,	  op_kind::unload,	op_kind::unload,
+		op_kind::create, op_kind::create, op_kind::create,	op_kind::signal,
+		op_kind::signal, op_kind::put,	  op_kind::put,		op_kind::irq,
+		op_kind::inc,	 op_kind::names,  op_kind::status,	op_kind::publish,
+		op_kind::get_rcu_safe, op_kind::add_cb, op_kind::describe, op_kind::wait,
+	};
+	for (op_kind k : extra)
+		p.opcodes.push_back(k);
+	return p;
+}
+
+// ---- binary ---------------------------------------------------------------
+
+struct reader {
+	const uint8_t *p, *end;
+	uint8_t byte() noexcept { return p < end ? *p++ : 0; }
+	uint64_t le(int n) noexcept
+	{
+		uint64_t v = 0;
+		for (int i = 0; i < n; i++)
+			v |= static_cast<uint64_t>(byte()) << (8 * i);
+		return v;
+	}
+};
+
+// u64 encoding: tag byte t; t%6: 0 -> 1 byte, 1 -> 2 bytes, 2 -> 4 bytes,
+// 3 -> 8 bytes little-endian, 4 -> 2^32 - 128 + byte, 5 -> 2^64 - 128 + byte.
+uint64_t read_u64(reader &r) noexcept
+{
+	switch (r.byte() % 6) {
+	case 0: return r.le(1);
+	case 1: return r.le(2);
+	case 2: return r.le(4);
+	case 3: return r.le(8);
+	case 4: return (1ULL << 32) - 128 + r.byte();
+	default: return 0ULL - 128 + r.byte();
+	}
+}
+
+void write_u64(std::vector<uint8_t> &out, uint64_t v)
+{
+	auto le = [&](int tag, uint64_t x, int n) {
+		out.push_back(static_cast<uint8_t>(tag));
+		for (int i = 0; i < n; i++)
+			out.push_back(static_cast<uint8_t>(x >> (8 * i)));
+	};
+	if (v < 0x100)
+		le(0, v, 1);
+	else if (v >= (1ULL << 32) - 128 && v < (1ULL << 32) + 128)
+		le(4, v - ((1ULL << 32) - 128), 1);
+	else if (v >= 0ULL - 128)
+		le(5, v - (0ULL - 128), 1);
+	else if (v < 0x10000)
+		le(1, v, 2);
+	else if (v < 0x100000000ULL)
+		le(2, v, 4);
+	else
+		le(3, v, 8);
+}
+
+uint64_t read_arg(reader &r, arg_type t) noexcept
+{
+	switch (t) {
+	case arg_type::fence: return r.byte() % kFenceSlots;
+	case arg_type::cb: return r.byte() % kCbSlots;
+	case arg_type::module: return r.byte() % kModuleSlots;
+	case arg_type::rslot: return r.byte() % kRcuSlots;
+	case arg_type::model: return r.byte() % kModels;
+	case arg_type::cflags: return r.byte() % 4;
+	case arg_type::intr: return r.byte() & 1;
+	case arg_type::timeout: return r.byte();
+	case arg_type::err: return 1 + r.le(2) % 4095;
+	case arg_type::u64: return read_u64(r);
+	case arg_type::fset: {
+		uint8_t m = r.byte();
+		return m ? m : 1; // never empty
+	}
+	}
+	return 0;
+}
+
+void write_arg(std::vector<uint8_t> &out, arg_type t, uint64_t v)
+{
+	switch (t) {
+	case arg_type::err: {
+		uint64_t x = v - 1;
+		out.push_back(static_cast<uint8_t>(x));
+		out.push_back(static_cast<uint8_t>(x >> 8));
+		return;
+	}
+	case arg_type::u64: write_u64(out, v); return;
+	default: out.push_back(static_cast<uint8_t>(v)); return;
+	}
+}
+
+// ---- text -------------------------------------------------------------------
+
+std::string arg_text(arg_type t, uint64_t v)
+{
+	char buf[64];
+	switch (t) {
+	case arg_type::fence: snprintf(buf, sizeof(buf), "f%" PRIu64, v); break;
+	case arg_type::cb: snprintf(buf, sizeof(buf), "c%" PRIu64, v); break;
+	case arg_type::module: snprintf(buf, sizeof(buf), "m%" PRIu64, v); break;
+	case arg_type::rslot: snprintf(buf, sizeof(buf), "s%" PRIu64, v); break;
+	case arg_type::model: return kModelNames[v % kModels];
+	case arg_type::cflags: return kCflagNames[v % 4];
+	case arg_type::intr: return v ? "intr" : "nointr";
+	case arg_type::timeout:
+		if (v == 255)
+			return "max";
+		snprintf(buf, sizeof(buf), "%" PRIu64, v);
+		break;
+	case arg_type::err: snprintf(buf, sizeof(buf), "-%" PRIu64, v); break;
+	case arg_type::u64:
+		if (v >= 0x100000000ULL - 0x10000 || v > 0xffffffffULL)
+			snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+		else
+			snprintf(buf, sizeof(buf), "%" PRIu64, v);
+		break;
+	case arg_type::fset: {
+		std::string s;
+		for (int i = 0; i < kFenceSlots; i++)
+			if (v & (1u << i)) {
+				if (!s.empty())
+					s += ',';
+				s += 'f' + std::to_string(i);
+			}
+		return s;
+	}
+	}
+	return buf;
+}
+
+const char *arg_expect(arg_type t)
+{
+	switch (t) {
+	case arg_type::fence: return "a fence slot f0..f7";
+	case arg_type::cb: return "a callback slot c0..c7";
+	case arg_type::module: return "a module slot m0..m3";
+	case arg_type::rslot: return "an RCU slot s0..s1";
+	case arg_type::model: return "a driver model: names, hw, recycle, wait, deadline or timeline";
+	case arg_type::cflags: return "create flags: -, ext, seqno64 or ext,seqno64";
+	case arg_type::intr: return "intr or nointr";
+	case arg_type::timeout: return "a timeout in jiffies 0..254, or max";
+	case arg_type::err: return "an error code -1..-4095";
+	case arg_type::u64: return "an unsigned 64-bit number (decimal or 0x hex)";
+	case arg_type::fset: return "a non-empty fence set like f0,f3";
+	}
+	return "?";
+}
+
+bool parse_u64(const std::string &s, uint64_t *v)
+{
+	if (s.empty())
+		return false;
+	errno = 0;
+	char *end = nullptr;
+	unsigned long long x = strtoull(s.c_str(), &end, 0);
+	if (errno || *end || s[0] == '-' || s[0] == '+')
+		return false;
+	*v = x;
+	return true;
+}
+
+bool parse_slot(const std::string &s, char prefix, int n, uint64_t *v)
+{
+	if (s.size() < 2 || s[0] != prefix)
+		return false;
+	uint64_t x;
+	if (!parse_u64(s.substr(1), &x) || x >= static_cast<uint64_t>(n) || s.size() > 3)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool parse_arg(arg_type t, const std::string &s, uint64_t *v)
+{
+	switch (t) {
+	case arg_type::fence: return parse_slot(s, 'f', kFenceSlots, v);
+	case arg_type::cb: return parse_slot(s, 'c', kCbSlots, v);
+	case arg_type::module: return parse_slot(s, 'm', kModuleSlots, v);
+	case arg_type::rslot: return parse_slot(s, 's', kRcuSlots, v);
+	case arg_type::model:
+		for (int i = 0; i < kModels; i++)
+			if (s == kModelNames[i]) {
+				*v = i;
+				return true;
+			}
+		return false;
+	case arg_type::cflags:
+		for (int i = 0; i < 4; i++)
+			if (s == kCflagNames[i]) {
+				*v = i;
+				return true;
+			}
+		if (s == "seqno64,ext") {
+			*v = 3;
+			return true;
+		}
+		return false;
+	case arg_type::intr:
+		if (s == "intr" || s == "nointr") {
+			*v = s == "intr";
+			return true;
+		}
+		return false;
+	case arg_type::timeout:
+		if (s == "max") {
+			*v = 255;
+			return true;
+		}
+		return parse_u64(s, v) && *v <= 254;
+	case arg_type::err: {
+		if (s.size() < 2 || s[0] != '-')
+			return false;
+		uint64_t x;
+		if (!parse_u64(s.substr(1), &x) || x < 1 || x > 4095)
+			return false;
+		*v = x;
+		return true;
+	}
+	case arg_type::u64: return parse_u64(s, v);
+	case arg_type::fset: {
+		uint64_t mask = 0;
+		std::stringstream ss(s);
+		std::string item;
+		while (std::getline(ss, item, ',')) {
+			uint64_t i;
+			if (!parse_slot(item, 'f', kFenceSlots, &i))
+				return false;
+			mask |= 1u << i;
+		}
+		if (!mask)
+			return false;
+		*v = mask;
+		return true;
+	}
+	}
+	return false;
+}
+
+std::string trim(const std::string &s)
+{
+	size_t b = s.find_first_not_of(" \t\r");
+	if (b == std::string::npos)
+		return "";
+	size_t e = s.find_last_not_of(" \t\r");
+	return s.substr(b, e - b + 1);
+}
+
+} // namespace
+
+const op_info &info(op_kind k) noexcept { return table().v[static_cast<int>(k)]; }
+
+bool op::operator==(const op &o) const noexcept
+{
+	if (kind != o.kind)
+		return false;
+	for (int i = 0; i < info(kind).nargs; i++)
+		if (a[i] != o.a[i])
+			return false;
+	return true;
+}
+
+const profile &api_profile() noexcept
+{
+	static const profile p = make_api();
+	return p;
+}
+
+const profile &module_profile() noexcept
+{
+	static const profile p = make_module();
+	return p;
+}
+
+const profile *find_profile(const std::string &name) noexcept
+{
+	if (name == "api_fuzz" || name == "api")
+		return &api_profile();
+	if (name == "module_fuzz" || name == "module")
+		return &module_profile();
+	return nullptr;
+}
+
+program decode(const uint8_t *data, size_t size, const profile &p)
+{
+	program prog;
+	reader r{data, data + size};
+	while (r.p < r.end && prog.ops.size() < kMaxOps) {
+		op o;
+		o.kind = p.opcodes[r.byte() % p.opcodes.size()];
+		const op_info &in = info(o.kind);
+		for (int i = 0; i < in.nargs; i++)
+			o.a[i] = read_arg(r, in.args[i]);
+		prog.ops.push_back(o);
+	}
+	return prog;
+}
+
+std::vector<uint8_t> encode(const program &prog, const profile &p)
+{
+	std::vector<uint8_t> out;
+	for (const op &o : prog.ops) {
+		size_t code = 0;
+		while (code < p.opcodes.size() && p.opcodes[code] != o.kind)
+			code++; // every profile holds every op (see make_module)
+		out.push_back(static_cast<uint8_t>(code));
+		const op_info &in = info(o.kind);
+		for (int i = 0; i < in.nargs; i++)
+			write_arg(out, in.args[i], o.a[i]);
+	}
+	return out;
+}
+
+std::string format_op(const op &o)
+{
+	const op_info &in = info(o.kind);
+	std::string s = in.name;
+	for (int i = 0; i < in.nargs; i++) {
+		s += ' ';
+		s += arg_text(in.args[i], o.a[i]);
+	}
+	return s;
+}
+
+std::string format(const program &prog, bool with_header)
+{
+	std::string s;
+	if (with_header)
+		for (auto &[k, v] : prog.header)
+			s += "# " + k + ": " + v + "\n";
+	for (const op &o : prog.ops)
+		s += format_op(o) + "\n";
+	return s;
+}
+
+bool parse(const std::string &text, program *out, std::string *error)
+{
+	program prog;
+	std::stringstream in(text);
+	std::string line;
+	int lineno = 0;
+	bool in_header = true;
+	auto fail = [&](const std::string &msg) {
+		if (error)
+			*error = "line " + std::to_string(lineno) + ": " + msg;
+		return false;
+	};
+	while (std::getline(in, line)) {
+		lineno++;
+		std::string t = trim(line);
+		if (t.empty())
+			continue;
+		if (t[0] == '#') {
+			// "# key: value" at the top is header; any other '#' line is a comment.
+			if (in_header) {
+				std::string body = trim(t.substr(1));
+				size_t colon = body.find(':');
+				if (colon != std::string::npos && colon > 0 &&
+				    body.find_first_of(" \t") > colon)
+					prog.header.emplace_back(body.substr(0, colon),
+								 trim(body.substr(colon + 1)));
+			}
+			continue;
+		}
+		in_header = false;
+		size_t hash = t.find('#');
+		if (hash != std::string::npos)
+			t = trim(t.substr(0, hash));
+		std::stringstream ls(t);
+		std::vector<std::string> words;
+		for (std::string w; ls >> w;)
+			words.push_back(w);
+		int kind = -1;
+		for (int k = 0; k < kOpKinds; k++)
+			if (words[0] == info(static_cast<op_kind>(k)).name)
+				kind = k;
+		if (kind < 0)
+			return fail("unknown operation '" + words[0] +
+				    "' (fence-prog --list-ops shows the catalog)");
+		op o;
+		o.kind = static_cast<op_kind>(kind);
+		const op_info &oi = info(o.kind);
+		if (static_cast<int>(words.size()) - 1 != oi.nargs) {
+			std::string usage = oi.name;
+			for (int i = 0; i < oi.nargs; i++)
+				usage += std::string(" <") + arg_expect(oi.args[i]) + ">";
+			return fail("'" + words[0] + "' takes " + std::to_string(oi.nargs) +
+				    " argument(s), got " + std::to_string(words.size() - 1) +
+				    "; expected: " + usage);
+		}
+		for (int i = 0; i < oi.nargs; i++)
+			if (!parse_arg(oi.args[i], words[i + 1], &o.a[i]))
+				return fail("argument " + std::to_string(i + 1) + " of '" + words[0] +
+					    "': expected " + arg_expect(oi.args[i]) + ", got '" +
+					    words[i + 1] + "'");
+		if (prog.ops.size() >= kMaxOps)
+			return fail("too many operations (at most " + std::to_string(kMaxOps) + ")");
+		prog.ops.push_back(o);
+	}
+	*out = std::move(prog);
+	return true;
+}
+
+bool looks_like_text(const uint8_t *data, size_t size) noexcept
+{
+	if (size == 0)
+		return false;
+	for (size_t i = 0; i < size; i++) {
+		uint8_t c = data[i];
+		if (c != '\n' && c != '\t' && c != '\r' && (c < 0x20 || c > 0x7e))
+			return false;
+	}
+	return true;
+}
+
+} // namespace harness
