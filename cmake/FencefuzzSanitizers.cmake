@@ -50,3 +50,18 @@ endif()
 if(FENCEFUZZ_DEBUG_CHECKS)
   add_compile_definitions(FENCE_DEBUG_CHECKS FENCE_LOCKDEP)
 endif()
+
+# Self-check: a known bug injected into the core (FENCEFUZZ_INJECT_BUG), so the
+# detectors can be shown to fire. Empty = the clean core.
+set(_ff_bugs "" "timeline-name" "names-after-signal" "cb-order")
+if(NOT FENCEFUZZ_INJECT_BUG IN_LIST _ff_bugs)
+  list(JOIN _ff_bugs ", " _ff_bug_list)
+  message(FATAL_ERROR "FENCEFUZZ_INJECT_BUG: unknown bug '${FENCEFUZZ_INJECT_BUG}' "
+                      "(known: ${_ff_bug_list})")
+endif()
+if(FENCEFUZZ_INJECT_BUG)
+  string(TOUPPER "${FENCEFUZZ_INJECT_BUG}" _ff_bug)
+  string(REPLACE "-" "_" _ff_bug "${_ff_bug}")
+  add_compile_definitions(FENCE_INJECT_BUG_${_ff_bug})
+  message(STATUS "fencefuzz: injecting known bug '${FENCEFUZZ_INJECT_BUG}' into the core")
+endif()

@@ -522,7 +522,12 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb,
 
 	if (__dma_fence_enable_signaling(fence)) {
 		cb->func = func;
+#ifdef FENCE_INJECT_BUG_CB_ORDER
+		/* Self-check: LIFO instead of FIFO callback order. */
+		list_add(&cb->node, &fence->cb_list);
+#else
 		list_add_tail(&cb->node, &fence->cb_list);
+#endif
 	} else {
 		INIT_LIST_HEAD(&cb->node);
 		ret = -ENOENT;
@@ -759,7 +764,12 @@ const char *dma_fence_driver_name(struct dma_fence *fence) noexcept
 	FENCE_ASSERT_DEBUG(rcu_read_lock_held());
 
 	ops = rcu_dereference(fence->ops);
+#ifdef FENCE_INJECT_BUG_NAMES_AFTER_SIGNAL
+	/* Self-check: forgets the signaled test, so pinned fences keep their names. */
+	if (ops) {
+#else
 	if (!dma_fence_test_signaled_flag(fence) && ops) {
+#endif
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
 		return ops->get_driver_name(fence);
 	}
@@ -775,6 +785,10 @@ const char *dma_fence_timeline_name(struct dma_fence *fence) noexcept
 	ops = rcu_dereference(fence->ops);
 	if (!dma_fence_test_signaled_flag(fence) && ops) {
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
+#ifdef FENCE_INJECT_BUG_TIMELINE_NAME
+		/* Self-check: the 2025 copy-paste bug (62918542b7bf, fixed by 033559473dd3). */
+		return ops->get_driver_name(fence);
+#endif
 		return ops->get_timeline_name(fence);
 	}
 	return "signaled-timeline";

@@ -849,6 +849,15 @@ void interp::step(size_t idx, const op &o, bool teardown)
 		last_ctx_ = ctx;
 		m_.modules[m_.mslot[o.a[0]]].context = ctx;
 	}
+	if (o.kind == op_kind::stub) {
+		// The global stub was signaled at its first use in this process: the
+		// model learns that timestamp once.
+		mfence &x = m_.fences[m_.fslot[o.a[0]]];
+		if (!x.ts_known) {
+			x.ts = w_.fence[o.a[0]]->timestamp;
+			x.ts_known = true;
+		}
+	}
 	if (teardown && o.kind == op_kind::unload && actual.value != 0)
 		diverge(idx, o, "module unload at teardown (every reference was dropped)", "0",
 			show(actual));
@@ -893,9 +902,13 @@ void interp::check_ts(size_t idx, const op &o)
 		for (int c = 0; c < kCbSlots && !p; c++)
 			if (m_.cb_fence[c] == f)
 				p = w_.cbs[c].held;
+		for (int r = 0; r < kRcuSlots && !p; r++)
+			if (m_.rslot[r] == f)
+				p = rcu_dereference_protected(w_.rslot[r], true);
 		mfence &x = m_.fences[f];
 		if (!p || x.dead) {
-			x.ts_known = true; // unobservable now; never compared again
+			// Held only by its module (or gone): nothing can observe it again.
+			x.ts_known = true;
 			continue;
 		}
 		int64_t ts = p->timestamp;
@@ -977,16 +990,21 @@ void interp::teardown()
 		o.a[0] = a0;
 		return o;
 	};
+	// Only what is in use, so a log's teardown shows what was left over.
 	for (int r = 0; r < kRcuSlots; r++)
-		teardown_ops_.push_back(mk(op_kind::clear, r));
+		if (m_.rslot[r] >= 0)
+			teardown_ops_.push_back(mk(op_kind::clear, r));
 	for (int c = 0; c < kCbSlots; c++)
 		if (m_.cb_fence[c] >= 0)
 			teardown_ops_.push_back(mk(op_kind::drop_cb, c));
 	for (int f = 0; f < kFenceSlots; f++)
-		teardown_ops_.push_back(mk(op_kind::put, f));
-	teardown_ops_.push_back(mk(op_kind::sig_clear));
+		if (m_.fslot[f] >= 0)
+			teardown_ops_.push_back(mk(op_kind::put, f));
+	if (m_.sigpending)
+		teardown_ops_.push_back(mk(op_kind::sig_clear));
 	for (int m = 0; m < kModuleSlots; m++)
-		teardown_ops_.push_back(mk(op_kind::unload, m));
+		if (m_.mslot[m] >= 0)
+			teardown_ops_.push_back(mk(op_kind::unload, m));
 	size_t idx = prog_.ops.size();
 	for (const op &o : teardown_ops_)
 		step(idx++, o, true);

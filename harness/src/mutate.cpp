@@ -108,7 +108,8 @@ size_t mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const 
 	}
 	if (out.size() > max_size)
 		return size;
-	memcpy(data, out.data(), out.size());
+	if (!out.empty())
+		memcpy(data, out.data(), out.size());
 	return out.size();
 }
 

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+//
+// fence-prog - convert, print and validate fencefuzz programs.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/program.h"
+#include "tool_util.h"
+
+namespace {
+
+const char kUsage[] =
+	"usage: fence-prog [--harness api_fuzz|module_fuzz] COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  to-binary IN OUT    text (or binary) program -> canonical binary\n"
+	"  to-text IN [OUT]    binary (or text) program -> text (stdout without OUT)\n"
+	"  print FILE...       print each program as text, with its header\n"
+	"  validate FILE...    check that text programs parse; errors as FILE:LINE: message\n"
+	"  list-ops            the operation catalog: names, arguments, meaning\n"
+	"\n"
+	"Binary programs decode with a harness's opcode table: --harness, else the\n"
+	"file's corpora/<harness>/ folder, else api_fuzz. Exit status: 0 ok, 1 invalid\n"
+	"input, 2 usage error.\n";
+
+const char *arg_name(harness::arg_type t)
+{
+	using harness::arg_type;
+	switch (t) {
+	case arg_type::fence: return "fN";
+	case arg_type::cb: return "cN";
+	case arg_type::module: return "mN";
+	case arg_type::rslot: return "sN";
+	case arg_type::model: return "names|hw|recycle|wait|deadline|timeline";
+	case arg_type::cflags: return "-|ext|seqno64|ext,seqno64";
+	case arg_type::intr: return "intr|nointr";
+	case arg_type::timeout: return "0..254|max";
+	case arg_type::err: return "-1..-4095";
+	case arg_type::u64: return "u64";
+	case arg_type::fset: return "fA,fB,...";
+	}
+	return "?";
+}
+
+int write_file(const std::string &path, const void *data, size_t n)
+{
+	std::ofstream out(path, std::ios::binary);
+	if (!out.write(static_cast<const char *>(data), static_cast<std::streamsize>(n))) {
+		fprintf(stderr, "fence-prog: cannot write '%s'\n", path.c_str());
+		return 1;
+	}
+	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	std::string harness_flag;
+	std::vector<std::string> args;
+	for (int i = 1; i < argc; i++) {
+		std::string a = argv[i];
+		if (a == "-h" || a == "--help") {
+			fputs(kUsage, stdout);
+			return 0;
+		} else if (a == "--harness" && i + 1 < argc) {
+			harness_flag = argv[++i];
+			if (!harness::find_profile(harness_flag)) {
+				fprintf(stderr, "fence-prog: unknown harness '%s' (api_fuzz or module_fuzz)\n",
+					harness_flag.c_str());
+				return 2;
+			}
+		} else if (a.rfind("--", 0) == 0) {
+			fprintf(stderr, "fence-prog: unknown option '%s' (try --help)\n", a.c_str());
+			return 2;
+		} else {
+			args.push_back(a);
+		}
+	}
+	if (args.empty()) {
+		fputs(kUsage, stderr);
+		return 2;
+	}
+	const std::string cmd = args[0];
+	args.erase(args.begin());
+
+	if (cmd == "list-ops") {
+		for (int k = 0; k < harness::kOpKinds; k++) {
+			const harness::op_info &in = harness::info(static_cast<harness::op_kind>(k));
+			std::string sig = in.name;
+			for (int i = 0; i < in.nargs; i++)
+				sig += std::string(" ") + arg_name(in.args[i]);
+			printf("%-44s %s\n", sig.c_str(), in.help);
+		}
+		return 0;
+	}
+
+	auto load = [&](const std::string &path, harness::program *p) {
+		bool text;
+		std::string err;
+		if (!tools::load_program(path, harness_flag, p, &text, &err)) {
+			fprintf(stderr, "fence-prog: %s\n", err.c_str());
+			return false;
+		}
+		return true;
+	};
+
+	if (cmd == "to-binary" && args.size() == 2) {
+		harness::program p;
+		if (!load(args[0], &p))
+			return 1;
+		auto bytes = harness::encode(p, tools::profile_for(args[1], &p, harness_flag));
+		return write_file(args[1], bytes.data(), bytes.size());
+	}
+	if (cmd == "to-text" && (args.size() == 1 || args.size() == 2)) {
+		harness::program p;
+		if (!load(args[0], &p))
+			return 1;
+		std::string text = harness::format(p);
+		if (args.size() == 1) {
+			fputs(text.c_str(), stdout);
+			return 0;
+		}
+		return write_file(args[1], text.data(), text.size());
+	}
+	if (cmd == "print" && !args.empty()) {
+		int rc = 0;
+		for (auto &f : args) {
+			harness::program p;
+			if (!load(f, &p)) {
+				rc = 1;
+				continue;
+			}
+			if (args.size() > 1)
+				printf("==> %s <==\n", f.c_str());
+			fputs(harness::format(p).c_str(), stdout);
+		}
+		return rc;
+	}
+	if (cmd == "validate" && !args.empty()) {
+		int bad = 0;
+		for (auto &f : args) {
+			std::vector<uint8_t> data;
+			std::string err;
+			harness::program p;
+			if (!tools::read_bytes(f, &data, &err) ||
+			    !harness::parse(std::string(data.begin(), data.end()), &p, &err)) {
+				fprintf(stderr, "%s:%s\n", f.c_str(),
+					err.rfind("line ", 0) == 0 ? err.substr(5).c_str() : (" " + err).c_str());
+				bad++;
+			}
+		}
+		printf("fence-prog: %zu valid, %d invalid\n", args.size() - bad, bad);
+		return bad ? 1 : 0;
+	}
+	fprintf(stderr, "fence-prog: bad command or arguments: '%s' (try --help)\n", cmd.c_str());
+	return 2;
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+//
+// fence-repro - replay reproducers step by step under the current build.
+//
+// For each FILE it prints the program, then runs it in a child process
+// (this binary again, with --child) that prints every op, its result, the
+// callbacks it ran and the trace events it caused. The child dies at the
+// first divergence from the model or sanitizer report, which it prints; the
+// parent then says REPRODUCED. Exit status: 0 if no file reproduced, 1 if at
+// least one did, 2 on bad usage or unreadable input.
+//
+// --minimize wraps libFuzzer's -minimize_crash: it converts FILE to binary,
+// runs the harness's libFuzzer binary (from the fuzz preset) to shrink it, and
+// writes FILE's minimized text form next to it as <name>.min.prog.
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/interp.h"
+#include "harness/program.h"
+#include "tool_util.h"
+
+extern char **environ;
+
+namespace {
+
+const char kUsage[] =
+	"usage: fence-repro [options] FILE...\n"
+	"\n"
+	"Replays fencefuzz reproducers (text .prog or binary) in this build's\n"
+	"instrumentation, printing each op, its result, callbacks and trace events,\n"
+	"and the first divergence from the model or the sanitizer report.\n"
+	"\n"
+	"Options:\n"
+	"  --harness NAME   api_fuzz or module_fuzz, for binary inputs (default: from\n"
+	"                   the file's header or corpora/<harness>/ folder, else api_fuzz)\n"
+	"  --quiet          only the verdict per file\n"
+	"  --minimize       shrink each FILE with libFuzzer -minimize_crash and write\n"
+	"                   <FILE without extension>.min.prog (needs --fuzzer or the\n"
+	"                   fuzz preset's binary next to this one)\n"
+	"  --fuzzer PATH    the harness's libFuzzer binary (default: ../fuzz/<harness>\n"
+	"                   relative to this binary)\n"
+	"  --runs N         libFuzzer -runs for --minimize (default 20000)\n"
+	"\n"
+	"Exit status: 0 nothing reproduced, 1 at least one FILE reproduced, 2 usage\n"
+	"or input error.\n";
+
+std::string self_path()
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return "fence-repro";
+	buf[n] = 0;
+	return buf;
+}
+
+std::string dir_of(const std::string &p)
+{
+	size_t s = p.rfind('/');
+	return s == std::string::npos ? "." : p.substr(0, s);
+}
+
+// Run argv, wait; return the raw wait status (or -1).
+int spawn_wait(const std::vector<std::string> &args)
+{
+	std::vector<char *> argv;
+	for (auto &a : args)
+		argv.push_back(const_cast<char *>(a.c_str()));
+	argv.push_back(nullptr);
+	pid_t pid;
+	if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+		return -1;
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	return status;
+}
+
+std::string verdict(int status)
+{
+	if (status == -1)
+		return "could not start";
+	if (WIFSIGNALED(status))
+		return std::string("REPRODUCED: killed by signal ") + std::to_string(WTERMSIG(status)) +
+		       " (" + strsignal(WTERMSIG(status)) + ")";
+	if (WEXITSTATUS(status) != 0)
+		return "REPRODUCED: exit status " + std::to_string(WEXITSTATUS(status));
+	return "not reproduced: ran clean";
+}
+
+int child(const std::string &path, const std::string &harness_flag, bool quiet)
+{
+	harness::program p;
+	bool text;
+	std::string err;
+	if (!tools::load_program(path, harness_flag, &p, &text, &err)) {
+		fprintf(stderr, "fence-repro: %s\n", err.c_str());
+		return 2;
+	}
+	harness::init_process();
+	harness::run_options opt;
+	opt.source = path;
+	if (!quiet)
+		opt.log = &std::cout;
+	std::cout.setf(std::ios::unitbuf); // interleave correctly with stderr reports
+	harness::run(p, opt);
+	return 0;
+}
+
+int minimize(const std::string &path, const std::string &harness_flag, std::string fuzzer,
+	     const std::string &runs)
+{
+	harness::program p;
+	bool text;
+	std::string err;
+	if (!tools::load_program(path, harness_flag, &p, &text, &err)) {
+		fprintf(stderr, "fence-repro: %s\n", err.c_str());
+		return 2;
+	}
+	const harness::profile &prof = tools::profile_for(path, &p, harness_flag);
+	if (fuzzer.empty())
+		fuzzer = dir_of(self_path()) + "/../fuzz/" + prof.name;
+	if (access(fuzzer.c_str(), X_OK) != 0) {
+		fprintf(stderr,
+			"fence-repro: --minimize needs the libFuzzer binary '%s' (build the fuzz "
+			"preset: cmake --workflow --preset fuzz, or pass --fuzzer PATH)\n",
+			fuzzer.c_str());
+		return 2;
+	}
+	std::string base = path;
+	for (const char *ext : {".prog", ".bin"})
+		if (tools::ends_with(base, ext))
+			base = base.substr(0, base.size() - strlen(ext));
+	const std::string tmp_in = base + ".min-input.bin", tmp_out = base + ".min-output.bin";
+	auto bytes = harness::encode(p, prof);
+	{
+		std::ofstream o(tmp_in, std::ios::binary);
+		o.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+	}
+	printf("fence-repro: minimizing %s with %s (-runs=%s)\n", path.c_str(), fuzzer.c_str(), runs.c_str());
+	fflush(stdout);
+	int st = spawn_wait({fuzzer, "-minimize_crash=1", "-runs=" + runs,
+			     "-exact_artifact_path=" + tmp_out, tmp_in});
+	unlink(tmp_in.c_str());
+	harness::program min;
+	if (!tools::load_program(tmp_out, prof.name, &min, &text, &err)) {
+		fprintf(stderr, "fence-repro: libFuzzer produced no minimized input (%s); does %s "
+				"crash at all in this build?\n",
+			verdict(st).c_str(), path.c_str());
+		return 1;
+	}
+	unlink(tmp_out.c_str());
+	min.header = p.header;
+	min.header.emplace_back("harness", prof.name);
+	min.header.emplace_back("minimized-from", path + " (" + std::to_string(p.ops.size()) + " ops)");
+	const std::string out = base + ".min.prog";
+	std::ofstream o(out);
+	o << harness::format(min);
+	printf("fence-repro: wrote %s (%zu ops)\n  replay: %s %s\n", out.c_str(), min.ops.size(),
+	       self_path().c_str(), out.c_str());
+	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	std::string harness_flag, fuzzer, runs = "20000", child_file;
+	bool quiet = false, do_min = false;
+	std::vector<std::string> files;
+	for (int i = 1; i < argc; i++) {
+		std::string a = argv[i];
+		auto value = [&](std::string *v) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fence-repro: %s needs a value\n", a.c_str());
+				exit(2);
+			}
+			*v = argv[++i];
+		};
+		if (a == "-h" || a == "--help") {
+			fputs(kUsage, stdout);
+			return 0;
+		} else if (a == "--harness") {
+			value(&harness_flag);
+			if (!harness::find_profile(harness_flag)) {
+				fprintf(stderr, "fence-repro: unknown harness '%s' (api_fuzz or module_fuzz)\n",
+					harness_flag.c_str());
+				return 2;
+			}
+		} else if (a == "--quiet") {
+			quiet = true;
+		} else if (a == "--minimize") {
+			do_min = true;
+		} else if (a == "--fuzzer") {
+			value(&fuzzer);
+		} else if (a == "--runs") {
+			value(&runs);
+		} else if (a == "--child") {
+			value(&child_file);
+		} else if (a.rfind("-", 0) == 0) {
+			fprintf(stderr, "fence-repro: unknown option '%s' (try --help)\n", a.c_str());
+			return 2;
+		} else {
+			files.push_back(a);
+		}
+	}
+	if (!child_file.empty())
+		return child(child_file, harness_flag, quiet);
+	if (files.empty()) {
+		fputs(kUsage, stderr);
+		return 2;
+	}
+	int reproduced = 0, bad = 0;
+	for (const auto &f : files) {
+		if (do_min) {
+			int rc = minimize(f, harness_flag, fuzzer, runs);
+			bad += rc == 2;
+			continue;
+		}
+		harness::program p;
+		bool text;
+		std::string err;
+		if (!tools::load_program(f, harness_flag, &p, &text, &err)) {
+			fprintf(stderr, "fence-repro: %s\n", err.c_str());
+			bad++;
+			continue;
+		}
+		if (!quiet)
+			printf("==== %s (%s, %zu ops) ====\n%s", f.c_str(), text ? "text" : "binary",
+			       p.ops.size(), harness::format(p).c_str());
+		fflush(stdout);
+		std::vector<std::string> args = {self_path(), "--child", f};
+		if (!harness_flag.empty())
+			args.insert(args.end(), {"--harness", harness_flag});
+		if (quiet)
+			args.push_back("--quiet");
+		int st = spawn_wait(args);
+		if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+			bad++;
+			continue;
+		}
+		std::string v = verdict(st);
+		reproduced += v.rfind("REPRODUCED", 0) == 0;
+		printf("==== %s: %s ====\n", f.c_str(), v.c_str());
+	}
+	if (bad)
+		return 2;
+	return reproduced ? 1 : 0;
+}

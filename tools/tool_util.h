@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+//
+// tools/tool_util.h - reading program files for fence-prog and fence-repro.
+#pragma once
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "harness/program.h"
+
+namespace tools {
+
+inline bool read_bytes(const std::string &path, std::vector<uint8_t> *out, std::string *err)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in) {
+		*err = "cannot open '" + path + "'";
+		return false;
+	}
+	out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+	return true;
+}
+
+inline bool ends_with(const std::string &s, const std::string &suffix)
+{
+	return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The harness a file belongs to: --harness, else a "harness:" header, else the
+// corpora/<harness>/ folder it sits in, else api_fuzz.
+inline const harness::profile &profile_for(const std::string &path, const harness::program *prog,
+					   const std::string &flag)
+{
+	if (!flag.empty())
+		if (auto *p = harness::find_profile(flag))
+			return *p;
+	if (prog)
+		for (auto &[k, v] : prog->header)
+			if (k == "harness")
+				if (auto *p = harness::find_profile(v))
+					return *p;
+	if (path.find("module_fuzz/") != std::string::npos)
+		return harness::module_profile();
+	return harness::api_profile();
+}
+
+// Load a program: .prog files (and printable files that parse) as text,
+// everything else as binary. Text errors come back as "path:line: message".
+inline bool load_program(const std::string &path, const std::string &harness_flag,
+			 harness::program *out, bool *was_text, std::string *err)
+{
+	std::vector<uint8_t> data;
+	if (!read_bytes(path, &data, err))
+		return false;
+	const bool want_text = ends_with(path, ".prog");
+	if (want_text || harness::looks_like_text(data.data(), data.size())) {
+		std::string perr;
+		if (harness::parse(std::string(data.begin(), data.end()), out, &perr)) {
+			*was_text = true;
+			return true;
+		}
+		if (want_text) {
+			*err = path + ":" + perr.substr(5);
+			return false;
+		}
+	}
+	*was_text = false;
+	*out = harness::decode(data.data(), data.size(), profile_for(path, nullptr, harness_flag));
+	return true;
+}
+
+} // namespace tools
