@@ -25,7 +25,7 @@
 #include "fence/fence.h"
 #include "fence/module.h"
 #include "fence/slab.h"
-#include "model.h"
+#include "harness/model.h"
 
 namespace harness {
 
@@ -737,13 +737,13 @@ outcome model_inc(model &m, const op &o)
 	return {m.scan(mi, 2, m.modules[mi].hw), ""};
 }
 
-struct impl {
+struct impl_fn {
 	bool (*legal)(const model &, const op &);
 	outcome (*core)(world &, const op &);
 	outcome (*model)(model &, const op &);
 };
 
-const impl kImpl[] = {
+const impl_fn kImpl[] = {
 #define HARNESS_OP_IMPL(name, ...) {legal_##name, core_##name, model_##name},
 	HARNESS_OPS(HARNESS_OP_IMPL)
 #undef HARNESS_OP_IMPL
@@ -764,12 +764,10 @@ void trace_to_log(const struct dma_fence_trace_record *rec, void *data)
 
 // ---- the interpreter ---------------------------------------------------------------
 
-class interp {
-public:
-	interp(const program &p, const run_options &opt) : prog_(p), opt_(opt) {}
-	void run();
+} // namespace
 
-private:
+struct session::impl {
+	explicit impl(const run_options &opt) : opt_(opt) {}
 	void step(size_t idx, const op &o, bool teardown);
 	void check_state(size_t idx, const op &o);
 	void check_events(size_t idx, const op &o);
@@ -778,43 +776,52 @@ private:
 	[[noreturn]] void diverge(size_t idx, const op &o, const std::string &what,
 				  const std::string &expected, const std::string &actual);
 
-	const program &prog_;
-	const run_options &opt_;
+	run_options opt_;
 	world w_;
 	model m_;
 	bool fail_next_ = false;
+	bool finished_ = false;
 	int64_t last_clock_ts_ = 0;
 	uint64_t last_ctx_ = 0;
-	std::vector<op> teardown_ops_;
+	long slab0_ = fence_slab_live();
+	long mods0_ = fence_module_count_loaded();
+	std::vector<op> history_;	// the ops stepped so far, for reports
+	size_t n_prog_ = 0;		// history_[0, n_prog_) are the program's
 };
 
-void interp::diverge(size_t idx, const op &o, const std::string &what, const std::string &expected,
-		     const std::string &actual)
+void session::impl::diverge(size_t idx, const op &o, const std::string &what,
+			    const std::string &expected, const std::string &actual)
 {
 	std::string text;
-	for (size_t i = 0; i < prog_.ops.size(); i++)
-		text += (i == idx ? ">> " : "   ") + std::to_string(i) + ": " + format_op(prog_.ops[i]) + "\n";
-	for (size_t i = 0; i < teardown_ops_.size(); i++)
-		text += (prog_.ops.size() + i == idx ? ">> " : "   ") + std::string("teardown: ") +
-			format_op(teardown_ops_[i]) + "\n";
-	fprintf(stderr,
-		"fencefuzz: DIVERGENCE between the fence core and the model\n"
-		"  source:   %s\n"
-		"  op #%zu:   %s\n"
-		"  check:    %s\n"
-		"  expected: %s\n"
-		"  actual:   %s\n"
-		"  program:\n%s",
-		!opt_.source.empty() ? opt_.source.c_str()
-		: !g_source_name.empty() ? g_source_name.c_str() : "(fuzzer input)", idx, format_op(o).c_str(),
-		what.c_str(), expected.c_str(), actual.c_str(), text.c_str());
+	for (size_t i = 0; i < history_.size(); i++)
+		text += (i == idx ? ">> " : "   ") +
+			(i < n_prog_ ? std::to_string(i) : std::string("teardown")) + ": " +
+			format_op(history_[i]) + "\n";
+	if (idx >= history_.size())
+		text += ">> (end of program)\n";
+	const char *src = !opt_.source.empty()	    ? opt_.source.c_str()
+			  : !g_source_name.empty() ? g_source_name.c_str()
+						   : "(fuzzer input)";
+	char head[512];
+	snprintf(head, sizeof(head),
+		 "fencefuzz: DIVERGENCE between the fence core and the model\n"
+		 "  source:   %s\n"
+		 "  op #%zu:   %s\n",
+		 src, idx, format_op(o).c_str());
+	std::string report = std::string(head) + "  check:    " + what + "\n  expected: " + expected +
+			     "\n  actual:   " + actual + "\n  program:\n" + text;
+	if (opt_.throw_on_divergence) {
+		finished_ = true; // the core's state is unknown: no teardown
+		throw divergence(report, idx, what, expected, actual);
+	}
+	fputs(report.c_str(), stderr);
 	fflush(stderr);
 	abort();
 }
 
-void interp::step(size_t idx, const op &o, bool teardown)
+void session::impl::step(size_t idx, const op &o, bool teardown)
 {
-	const impl &im = kImpl[static_cast<int>(o.kind)];
+	const impl_fn &im = kImpl[static_cast<int>(o.kind)];
 	g_stats.ops++;
 	if (!im.legal(m_, o)) {
 		g_stats.skipped++;
@@ -865,8 +872,7 @@ void interp::step(size_t idx, const op &o, bool teardown)
 	check_ts(idx, o);
 	check_state(idx, o);
 }
-
-void interp::check_events(size_t idx, const op &o)
+void session::impl::check_events(size_t idx, const op &o)
 {
 	auto &ce = w_.events;
 	auto &me = m_.events;
@@ -891,7 +897,7 @@ void interp::check_events(size_t idx, const op &o)
 }
 
 // Fences signaled with ktime_get(): their timestamps increase in signal order.
-void interp::check_ts(size_t idx, const op &o)
+void session::impl::check_ts(size_t idx, const op &o)
 {
 	for (int f : m_.clock_signals) {
 		// Find the core fence: any slot, cb or rcu slot that holds it.
@@ -922,19 +928,24 @@ void interp::check_ts(size_t idx, const op &o)
 	m_.clock_signals.clear();
 }
 
-void interp::check_state(size_t idx, const op &o)
+void session::impl::check_state(size_t idx, const op &o)
 {
-	auto check_fence = [&](struct dma_fence *p, int f, const std::string &where) {
+	// Hot path: runs after every op. Strings are only built on divergence.
+	auto check_fence = [&](struct dma_fence *p, int f, const char *holder, int index) {
+		auto where = [&](const char *what) {
+			return std::string(holder) + std::to_string(index) + ": " + what;
+		};
 		if ((p == nullptr) != (f < 0))
-			diverge(idx, o, where + " holds a fence", f < 0 ? "empty" : "a fence",
+			diverge(idx, o, where("holds a fence"), f < 0 ? "empty" : "a fence",
 				p ? "a fence" : "empty");
 		if (!p)
 			return;
 		const mfence &x = m_.fences[f];
-		auto flag = [&](int bit) { return test_bit(bit, &p->flags); };
+		const unsigned long flags = std::atomic_ref<unsigned long>(p->flags).load();
+		auto flag = [&](int bit) { return static_cast<long>((flags >> bit) & 1); };
 		auto cmp = [&](const char *what, long e, long a) {
-			if (e != a)
-				diverge(idx, o, where + ": " + what, std::to_string(e), std::to_string(a));
+			if (unlikely(e != a))
+				diverge(idx, o, where(what), std::to_string(e), std::to_string(a));
 		};
 		cmp("signaled flag", x.signaled, flag(DMA_FENCE_FLAG_SIGNALED_BIT));
 		cmp("timestamp flag", x.signaled, flag(DMA_FENCE_FLAG_TIMESTAMP_BIT));
@@ -944,24 +955,24 @@ void interp::check_state(size_t idx, const op &o)
 		cmp("initialized flag", 1, flag(DMA_FENCE_FLAG_INITIALIZED_BIT));
 		cmp("error", x.error, std::atomic_ref<int>(p->error).load());
 		cmp("ops attached", x.attached, static_cast<bool>(rcu_access_pointer(p->ops)));
-		cmp("context", static_cast<long>(x.context), static_cast<long>(p->context));
-		if (x.seqno != p->seqno)
-			diverge(idx, o, where + ": seqno", std::to_string(x.seqno), std::to_string(p->seqno));
+		if (x.context != p->context || x.seqno != p->seqno)
+			diverge(idx, o, where("context:seqno"),
+				std::to_string(x.context) + ":" + std::to_string(x.seqno),
+				std::to_string(p->context) + ":" + std::to_string(p->seqno));
 		if (!x.global_stub)
 			cmp("refcount", x.refs, kref_read(&p->refcount));
 		if (x.signaled && x.ts_known && x.ts != p->timestamp)
-			diverge(idx, o, where + ": timestamp", std::to_string(x.ts),
+			diverge(idx, o, where("timestamp"), std::to_string(x.ts),
 				std::to_string(p->timestamp));
 		if (x.mod >= 0 && m_.modules[x.mod].kind == MK_DEADLINE)
 			cmp("deadline seen by ->set_deadline", x.deadline, fence_module_fence_deadline(p));
 	};
 	for (int s = 0; s < kFenceSlots; s++)
-		check_fence(w_.fence[s], m_.fslot[s], "fence slot f" + std::to_string(s));
+		check_fence(w_.fence[s], m_.fslot[s], "fence slot f", s);
 	for (int c = 0; c < kCbSlots; c++)
-		check_fence(w_.cbs[c].held, m_.cb_fence[c], "fence of callback c" + std::to_string(c));
+		check_fence(w_.cbs[c].held, m_.cb_fence[c], "fence of callback c", c);
 	for (int r = 0; r < kRcuSlots; r++)
-		check_fence(rcu_dereference_protected(w_.rslot[r], true), m_.rslot[r],
-			    "RCU slot s" + std::to_string(r));
+		check_fence(rcu_dereference_protected(w_.rslot[r], true), m_.rslot[r], "RCU slot s", r);
 	for (int s = 0; s < kModuleSlots; s++) {
 		if ((w_.mod[s] == nullptr) != (m_.mslot[s] < 0))
 			diverge(idx, o, "module slot m" + std::to_string(s) + " loaded",
@@ -969,21 +980,22 @@ void interp::check_state(size_t idx, const op &o)
 		if (!w_.mod[s])
 			continue;
 		const mmodule &mm = m_.modules[m_.mslot[s]];
-		std::string where = "module m" + std::to_string(s) + " (" + mm.name + "): ";
-		if (static_cast<long>(mm.pending.size()) != fence_module_pending(w_.mod[s]))
-			diverge(idx, o, where + "fences pending", std::to_string(mm.pending.size()),
-				std::to_string(fence_module_pending(w_.mod[s])));
-		if (mm.live_pinned != fence_module_live_pinned(w_.mod[s]))
-			diverge(idx, o, where + "live pinned fences", std::to_string(mm.live_pinned),
-				std::to_string(fence_module_live_pinned(w_.mod[s])));
+		auto cmp = [&](const char *what, long e, long a) {
+			if (unlikely(e != a))
+				diverge(idx, o, "module m" + std::to_string(s) + " (" + mm.name + "): " + what,
+					std::to_string(e), std::to_string(a));
+		};
+		cmp("fences pending", static_cast<long>(mm.pending.size()), fence_module_pending(w_.mod[s]));
+		cmp("live pinned fences", mm.live_pinned, fence_module_live_pinned(w_.mod[s]));
 		if (mm.hw != fence_module_hw_seqno(w_.mod[s]))
-			diverge(idx, o, where + "hardware seqno", std::to_string(mm.hw),
-				std::to_string(fence_module_hw_seqno(w_.mod[s])));
+			diverge(idx, o, "module m" + std::to_string(s) + ": hardware seqno",
+				std::to_string(mm.hw), std::to_string(fence_module_hw_seqno(w_.mod[s])));
 	}
 }
 
-void interp::teardown()
+void session::impl::teardown()
 {
+	std::vector<op> ops;
 	auto mk = [](op_kind k, uint64_t a0 = 0) {
 		op o;
 		o.kind = k;
@@ -993,58 +1005,79 @@ void interp::teardown()
 	// Only what is in use, so a log's teardown shows what was left over.
 	for (int r = 0; r < kRcuSlots; r++)
 		if (m_.rslot[r] >= 0)
-			teardown_ops_.push_back(mk(op_kind::clear, r));
+			ops.push_back(mk(op_kind::clear, r));
 	for (int c = 0; c < kCbSlots; c++)
 		if (m_.cb_fence[c] >= 0)
-			teardown_ops_.push_back(mk(op_kind::drop_cb, c));
+			ops.push_back(mk(op_kind::drop_cb, c));
 	for (int f = 0; f < kFenceSlots; f++)
 		if (m_.fslot[f] >= 0)
-			teardown_ops_.push_back(mk(op_kind::put, f));
+			ops.push_back(mk(op_kind::put, f));
 	if (m_.sigpending)
-		teardown_ops_.push_back(mk(op_kind::sig_clear));
+		ops.push_back(mk(op_kind::sig_clear));
 	for (int m = 0; m < kModuleSlots; m++)
 		if (m_.mslot[m] >= 0)
-			teardown_ops_.push_back(mk(op_kind::unload, m));
-	size_t idx = prog_.ops.size();
-	for (const op &o : teardown_ops_)
-		step(idx++, o, true);
-	for (int m = 0; m < kModuleSlots; m++) // unloads refused above diverged already
-		if (w_.mod[m])
-			diverge(idx, teardown_ops_.back(), "modules left loaded", "none",
-				fence_module_name(w_.mod[m]));
+			ops.push_back(mk(op_kind::unload, m));
+	for (const op &o : ops) {
+		history_.push_back(o);
+		step(history_.size() - 1, o, true);
+	}
+
 }
 
-void interp::run()
+
+session::session(const run_options &opt) : p_(std::make_unique<impl>(opt))
 {
-	const long slab0 = fence_slab_live();
-	const long mods0 = fence_module_count_loaded();
-	if (opt_.log) {
-		*opt_.log << "program" << (opt_.source.empty() ? "" : " " + opt_.source) << " ("
-			  << prog_.ops.size() << " ops):\n";
-		dma_fence_set_trace_sink(trace_to_log, opt_.log);
-	}
-	for (size_t i = 0; i < prog_.ops.size(); i++)
-		step(i, prog_.ops[i], false);
-	if (opt_.log)
-		*opt_.log << "teardown:\n";
-	teardown();
+	if (opt.log)
+		dma_fence_set_trace_sink(trace_to_log, opt.log);
+}
+
+session::~session()
+{
+	if (p_->opt_.log)
+		dma_fence_set_trace_sink(nullptr, nullptr);
+}
+
+bool session::legal(const op &o) const { return op_legal(p_->m_, o); }
+
+bool session::step(const op &o)
+{
+	impl &s = *p_;
+	s.history_.push_back(o);
+	s.n_prog_ = s.history_.size();
+	const unsigned long skipped = g_stats.skipped;
+	s.step(s.history_.size() - 1, o, false);
+	return g_stats.skipped == skipped;
+}
+
+void session::finish()
+{
+	impl &s = *p_;
+	if (s.finished_)
+		return;
+	s.finished_ = true;
+	if (s.opt_.log)
+		*s.opt_.log << "teardown:\n";
+	s.teardown();
 	rcu_barrier();
-	dma_fence_set_trace_sink(nullptr, nullptr);
-	const op end = prog_.ops.empty() ? op{} : prog_.ops.back();
-	for (size_t f = 0; f < m_.fences.size(); f++)
-		if (!m_.fences[f].dead && !m_.fences[f].global_stub)
-			diverge(prog_.ops.size(), end, "model: fence #" + std::to_string(f) + " freed at teardown",
-				"freed", "still referenced (model bug)");
-	if (fence_slab_live() != slab0)
-		diverge(prog_.ops.size(), end, "kmalloc'd objects after teardown (leak or double free)",
-			std::to_string(slab0), std::to_string(fence_slab_live()));
-	if (fence_module_count_loaded() != mods0)
-		diverge(prog_.ops.size(), end, "modules loaded after teardown", std::to_string(mods0),
-			std::to_string(fence_module_count_loaded()));
+	const size_t end = s.history_.size();
+	const op last = s.history_.empty() ? op{} : s.history_.back();
+	for (size_t f = 0; f < s.m_.fences.size(); f++)
+		if (!s.m_.fences[f].dead && !s.m_.fences[f].global_stub)
+			s.diverge(end, last, "model: fence #" + std::to_string(f) + " freed at teardown",
+				  "freed", "still referenced (model bug)");
+	if (fence_slab_live() != s.slab0_)
+		s.diverge(end, last, "kmalloc'd objects after teardown (leak or double free)",
+			  std::to_string(s.slab0_), std::to_string(fence_slab_live()));
+	if (fence_module_count_loaded() != s.mods0_)
+		s.diverge(end, last, "modules loaded after teardown", std::to_string(s.mods0_),
+			  std::to_string(fence_module_count_loaded()));
 	g_stats.programs++;
 }
 
-} // namespace
+const model &session::state() const { return p_->m_; }
+
+bool op_legal(const model &m, const op &o) { return kImpl[static_cast<int>(o.kind)].legal(m, o); }
+
 
 void init_process()
 {
@@ -1057,7 +1090,13 @@ void set_source_name(const std::string &name) { g_source_name = name; }
 
 void run(const program &prog, const run_options &opt)
 {
-	interp(prog, opt).run();
+	session s(opt);
+	if (opt.log)
+		*opt.log << "program" << (opt.source.empty() ? "" : " " + opt.source) << " ("
+			 << prog.ops.size() << " ops):\n";
+	for (const op &o : prog.ops)
+		s.step(o);
+	s.finish();
 }
 
 const run_stats &stats() noexcept { return g_stats; }

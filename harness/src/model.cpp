@@ -2,7 +2,7 @@
 //
 // model.cpp - the reference model. See model.h. Each function names the
 // kernel rule it restates; nothing here is clever on purpose.
-#include "model.h"
+#include "harness/model.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -13,8 +13,11 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
+#include "harness/model.h"
 #include "harness/program.h"
 
 namespace harness {
@@ -25,7 +28,48 @@ struct run_options {
 	std::ostream *log = nullptr;
 	// A name for reports, e.g. the reproducer's file name.
 	std::string source;
+	// Throw harness::divergence instead of printing and aborting (for
+	// property tests, which shrink failures). The core is then left as it
+	// was: the session does no teardown.
+	bool throw_on_divergence = false;
 };
+
+struct divergence : std::runtime_error {
+	divergence(const std::string &report, size_t index, std::string check, std::string expected,
+		   std::string actual)
+		: std::runtime_error(report), op_index(index), check(std::move(check)),
+		  expected(std::move(expected)), actual(std::move(actual))
+	{
+	}
+	size_t op_index;
+	std::string check, expected, actual;
+};
+
+// session - the interpreter, one op at a time (run() is a loop over it).
+class session {
+public:
+	explicit session(const run_options &opt = {});
+	~session();
+	session(const session &) = delete;
+	session &operator=(const session &) = delete;
+
+	// Does the API's contract allow @o in the current state?
+	bool legal(const op &o) const;
+	// Run @o on the core and the model and compare everything. An illegal op
+	// is skipped on both sides. Return: true if it ran.
+	bool step(const op &o);
+	// Tear down (put, drop, unload everything) and check nothing leaked. Once.
+	void finish();
+	// The reference model's current state.
+	const model &state() const;
+
+private:
+	struct impl;
+	std::unique_ptr<impl> p_;
+};
+
+// The catalog's precondition for @o on a model state (what session::legal uses).
+bool op_legal(const model &m, const op &o);
 
 // Prepare the process once: virtual time (reproducible timestamps, waits cost
 // nothing) and deferred frees only at rcu_barrier() (deterministic).
