@@ -129,13 +129,19 @@ void run_callback(struct rcu_head *h) noexcept
 
 /*
  * Take the queue, wait a grace period, run the batch in queueing order.
+ * @auto_only: the reclaim thread's call; take nothing if auto reclaim was
+ * switched off since it woke (checked under the same lock as the take, so
+ * nothing queued after fence_rcu_set_auto_reclaim(false) returned runs
+ * before an rcu_barrier()).
  * Caller holds run_lock. Return: the number of callbacks run.
  */
-long run_batch(cb_queue &q) noexcept
+long run_batch(cb_queue &q, bool auto_only = false) noexcept
 {
 	struct rcu_head *list;
 	{
 		std::lock_guard<std::mutex> g(q.lock);
+		if (auto_only && !q.auto_reclaim)
+			return 0;
 		list = q.head;
 		q.head = nullptr;
 	}
@@ -175,7 +181,7 @@ void reclaim_thread() noexcept
 		/* Let a burst of call_rcu()s gather into one grace period. */
 		std::this_thread::sleep_for(std::chrono::milliseconds(1));
 		std::lock_guard<std::mutex> r(q.run_lock);
-		run_batch(q);
+		run_batch(q, true);
 	}
 }
 
@@ -220,11 +226,14 @@ void call_rcu(struct rcu_head *head, rcu_callback_t func) noexcept
 	cb_queue &q = queue();
 	head->func = func;
 	bool start = false;
+	bool notify;
 	{
 		std::lock_guard<std::mutex> g(q.lock);
 		head->next = q.head;
 		q.head = head;
 		q.pending++;
+		/* Read under the lock: fence_rcu_set_auto_reclaim() may run concurrently. */
+		notify = q.auto_reclaim;
 		if (q.auto_reclaim && !q.worker_started) {
 			q.worker_started = true;
 			start = true;
@@ -232,7 +241,7 @@ void call_rcu(struct rcu_head *head, rcu_callback_t func) noexcept
 	}
 	if (start)
 		std::thread(reclaim_thread).detach();
-	if (q.auto_reclaim)
+	if (notify)
 		q.wake.notify_one();
 }
 
@@ -263,11 +272,19 @@ bool fence_rcu_set_auto_reclaim(bool on) noexcept
 {
 	cb_queue &q = queue();
 	bool old;
+	bool start = false;
 	{
 		std::lock_guard<std::mutex> g(q.lock);
 		old = q.auto_reclaim;
 		q.auto_reclaim = on;
+		/* Callbacks queued while off never started the thread: start it now. */
+		if (on && q.head && !q.worker_started) {
+			q.worker_started = true;
+			start = true;
+		}
 	}
+	if (start)
+		std::thread(reclaim_thread).detach();
 	if (on)
 		q.wake.notify_one();
 	return old;
