@@ -113,6 +113,11 @@ int main(int argc, char **argv)
 		harness::program p;
 		if (!load(args[0], &p))
 			return 1;
+		if (p.ops.size() > harness::kMaxOps)
+			fprintf(stderr,
+				"fence-prog: warning: %s has %zu ops; a binary program holds at most %zu "
+				"(the rest is ignored when it is decoded)\n",
+				args[0].c_str(), p.ops.size(), harness::kMaxOps);
 		auto bytes = harness::encode(p, tools::profile_for(args[1], &p, harness_flag));
 		return write_file(args[1], bytes.data(), bytes.size());
 	}

@@ -460,8 +460,8 @@ bool parse(const std::string &text, program *out, std::string *error)
 				return fail("argument " + std::to_string(i + 1) + " of '" + words[0] +
 					    "': expected " + arg_expect(oi.args[i]) + ", got '" +
 					    words[i + 1] + "'");
-		if (prog.ops.size() >= kMaxOps)
-			return fail("too many operations (at most " + std::to_string(kMaxOps) + ")");
+		if (prog.ops.size() >= kMaxTextOps)
+			return fail("too many operations (at most " + std::to_string(kMaxTextOps) + ")");
 		prog.ops.push_back(o);
 	}
 	*out = std::move(prog);

@@ -30,7 +30,10 @@ constexpr int kCbSlots = 8;
 constexpr int kModuleSlots = 4;
 constexpr int kRcuSlots = 2;
 constexpr int kMaxArgs = 4;
-constexpr size_t kMaxOps = 256; // decoding stops here; bounds one execution
+// A binary program holds at most kMaxOps ops (decoding stops there): this
+// bounds one fuzz execution. Text programs, written by people, may be longer.
+constexpr size_t kMaxOps = 64;
+constexpr size_t kMaxTextOps = 4096;
 
 // What an argument is, which fixes its binary width and its text spelling.
 enum class arg_type : uint8_t {
