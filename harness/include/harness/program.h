@@ -15,7 +15,8 @@
 //
 // Text -> binary -> text is the identity on the ops (comments other than the
 // header are dropped); binary -> text -> binary yields the canonical encoding
-// of the same program. See docs in harness/README.md for the op reference.
+// of the same program. `fence-prog list-ops` prints the op reference; README.md
+// "Programs, reproducers and the tools" explains the format.
 #pragma once
 
 #include <cstdint>
