@@ -60,7 +60,7 @@ size_t mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const 
 	      size_t (*byte_mutate)(uint8_t *, size_t, size_t))
 {
 	std::mt19937_64 rng(seed);
-	if (byte_mutate && rng() % 4 == 0)
+	if (byte_mutate && rng() % 2 == 0)
 		return byte_mutate(data, size, max_size);
 
 	program prog = decode(data, size, p);
@@ -111,6 +111,39 @@ size_t mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const 
 	if (!out.empty())
 		memcpy(data, out.data(), out.size());
 	return out.size();
+}
+
+} // namespace harness
+
+namespace harness {
+
+size_t crossover(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2, uint8_t *out,
+		 size_t max_out, unsigned seed, const profile &p)
+{
+	std::mt19937_64 rng(seed);
+	program a = decode(d1, s1, p), b = decode(d2, s2, p);
+	program c;
+	// A prefix of one program, then a run of ops from the other.
+	size_t na = a.ops.empty() ? 0 : rng() % (a.ops.size() + 1);
+	c.ops.assign(a.ops.begin(), a.ops.begin() + static_cast<long>(na));
+	if (!b.ops.empty()) {
+		size_t from = rng() % b.ops.size();
+		size_t len = 1 + rng() % (b.ops.size() - from);
+		c.ops.insert(c.ops.end(), b.ops.begin() + static_cast<long>(from),
+			     b.ops.begin() + static_cast<long>(from + len));
+	}
+	if (c.ops.size() > kMaxOps)
+		c.ops.resize(kMaxOps);
+	std::vector<uint8_t> bytes = encode(c, p);
+	while (bytes.size() > max_out && !c.ops.empty()) {
+		c.ops.pop_back();
+		bytes = encode(c, p);
+	}
+	if (bytes.size() > max_out)
+		return 0;
+	if (!bytes.empty())
+		memcpy(out, bytes.data(), bytes.size());
+	return bytes.size();
 }
 
 } // namespace harness

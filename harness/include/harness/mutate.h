@@ -4,9 +4,10 @@
 //
 // Decodes the input, applies one to three whole-op edits (insert a random op,
 // delete, duplicate, swap two ops, re-roll one argument), and encodes the
-// result canonically. The fuzz harnesses expose it as LLVMFuzzerCustomMutator;
-// set FENCEFUZZ_MUTATOR=bytes in the environment to fall back to libFuzzer's
-// byte mutation only (for A/B measurements, see README "Custom mutator").
+// result canonically. The fuzz harnesses expose it as LLVMFuzzerCustomMutator
+// when built with -DFENCEFUZZ_CUSTOM_MUTATOR=ON; it is off by default because
+// it lost the coverage comparison with libFuzzer's byte mutation (README
+// "Measured", tools/measure-mutator).
 #pragma once
 
 #include <cstddef>
@@ -21,5 +22,9 @@ namespace harness {
 // of the mutations so byte-level variety is not lost.
 size_t mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const profile &p,
 	      size_t (*byte_mutate)(uint8_t *, size_t, size_t));
+
+// Splice two programs at op boundaries (LLVMFuzzerCustomCrossOver).
+size_t crossover(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2, uint8_t *out,
+		 size_t max_out, unsigned seed, const profile &p);
 
 } // namespace harness
