@@ -54,6 +54,11 @@ endif()
 # Self-check: a known bug injected into the core (FENCEFUZZ_INJECT_BUG), so the
 # detectors can be shown to fire. Empty = the clean core.
 set(_ff_bugs "" "timeline-name" "names-after-signal" "cb-order")
+# For stress/fence_torture (ci/stress --inject-bug BUG): unload-no-grace (module
+# unload skips its grace period; found within seconds) and release-outside-rcu
+# (->release called after rcu_read_unlock(); its window is the few instructions
+# a module's ->release runs after unpinning, so a 30 s torture does not find it).
+list(APPEND _ff_bugs "unload-no-grace" "release-outside-rcu")
 if(NOT FENCEFUZZ_INJECT_BUG IN_LIST _ff_bugs)
   list(JOIN _ff_bugs ", " _ff_bug_list)
   message(FATAL_ERROR "FENCEFUZZ_INJECT_BUG: unknown bug '${FENCEFUZZ_INJECT_BUG}' "

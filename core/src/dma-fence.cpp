@@ -447,6 +447,11 @@ void dma_fence_release(struct kref *kref) noexcept
 	ops = rcu_dereference(fence->ops);
 	if (ops && ops->release) {
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
+#ifdef FENCE_INJECT_BUG_RELEASE_OUTSIDE_RCU /* self-check: the pre-7.1 order */
+		rcu_read_unlock();
+		ops->release(fence);
+		return;
+#endif
 		ops->release(fence);
 	} else {
 		dma_fence_free(fence);

@@ -15,6 +15,11 @@
  * Per-fence data (struct mod_fence) is not module memory: a fence outlives
  * its module, and the ops entry points find the image through it.
  *
+ * Real modules (module-so.cpp, fence_module_load_so()) are images like
+ * these whose ops tables, name strings and op code live in a dlopen()ed .so
+ * instead (image->so_ops); unload also dlclose()s the .so after the grace
+ * period, and its dead slot remembers the unmapped range for the handler.
+ *
  * Locks: img->lock protects the pending list and the recycling cache; it
  * is never held while a fence lock is taken by the scan helpers (fences
  * are moved to a local list first), so callbacks never run under it. Lock
@@ -23,6 +28,7 @@
 #include "fence/module.h"
 
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -32,6 +38,7 @@
 #include <mutex>
 
 #include "fence/slab.h"
+#include "module-internal.h"
 
 namespace {
 
@@ -66,6 +73,9 @@ struct module_image {
 	long live_pinned; /* atomic */
 	u64 hw_seqno;	  /* atomic */
 	struct list_head registry; /* on g_loaded */
+	/* Real modules (module-so.cpp): ops tables in the .so, else NULL. */
+	const struct dma_fence_ops *so_ops[2];
+	struct fence_so *so;
 };
 static_assert(sizeof(module_image) <= kPage, "module image must fit one page");
 
@@ -81,6 +91,7 @@ struct dead_image {
 	std::atomic<uintptr_t> start; /* 0 = empty */
 	char name[32];
 	u32 id;
+	struct fence_so_dead so; /* a real module's unmapped .so; so.start == 0: none */
 };
 dead_image g_dead[kDeadSlots];
 unsigned g_dead_next; /* under g_registry_lock */
@@ -119,19 +130,31 @@ std::atomic<bool> g_handler_installed{false};
 void fault_handler(int sig, siginfo_t *si, void *uctx)
 {
 	auto addr = reinterpret_cast<uintptr_t>(si->si_addr);
+	uintptr_t pc = 0;
+#if defined(__x86_64__)
+	pc = static_cast<uintptr_t>(static_cast<ucontext_t *>(uctx)->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+	pc = static_cast<uintptr_t>(static_cast<ucontext_t *>(uctx)->uc_mcontext.pc);
+#endif
 	for (auto &d : g_dead) {
 		uintptr_t start = d.start.load(std::memory_order_acquire);
-		if (start && addr >= start && addr < start + kPage) {
-			char field[64], msg[256];
+		const char *op = t_mod_op;
+		char field[128], msg[320];
+		if (!start)
+			continue;
+		if (addr >= start && addr < start + kPage)
 			describe_field(addr - start, field, sizeof(field));
-			int n = snprintf(msg, sizeof(msg),
-					 "fencefuzz: access to unloaded module '%s' (id %u): %s, "
-					 "in op %s\n",
-					 d.name, d.id, field, t_mod_op ? t_mod_op : "(none)");
-			if (n > 0)
-				(void)!write(2, msg, static_cast<size_t>(n) < sizeof(msg) ? n : sizeof(msg) - 1);
-			break;
-		}
+		/* A real module's .so: data at si_addr, or code at the faulting PC. */
+		else if (!fence_so_describe(&d.so, addr, field, sizeof(field), &op) &&
+			 !fence_so_describe(&d.so, pc, field, sizeof(field), &op))
+			continue;
+		int n = snprintf(msg, sizeof(msg),
+				 "fencefuzz: access to unloaded module '%s' (id %u): %s, "
+				 "in op %s\n",
+				 d.name, d.id, field, op ? op : "(none)");
+		if (n > 0)
+			(void)!write(2, msg, static_cast<size_t>(n) < sizeof(msg) ? n : sizeof(msg) - 1);
+		break;
 	}
 	/* Hand the fault on to whoever was there before us. */
 	struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
@@ -428,7 +451,8 @@ struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
 	auto *img = reinterpret_cast<module_image *>(mod);
 	const bool ext = flags & FENCE_CREATE_EXTERN_LOCK;
 	const int variant = ext ? 1 : 0;
-	const bool pinned = img->ops[variant].release || img->ops[variant].wait;
+	const struct dma_fence_ops *ops = img->so_ops[variant] ? img->so_ops[variant] : &img->ops[variant];
+	const bool pinned = ops->release || ops->wait;
 	struct mod_fence *mf = nullptr;
 
 	reap(img);
@@ -457,9 +481,9 @@ struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
 
 	spinlock_t *lock = ext ? &img->fence_lock : nullptr;
 	if (flags & FENCE_CREATE_SEQNO64)
-		dma_fence_init64(&mf->base, &img->ops[variant], lock, img->context, seqno);
+		dma_fence_init64(&mf->base, ops, lock, img->context, seqno);
 	else
-		dma_fence_init(&mf->base, &img->ops[variant], lock, img->context, seqno);
+		dma_fence_init(&mf->base, ops, lock, img->context, seqno);
 
 	/* The module's own reference, dropped when the fence signals. */
 	dma_fence_get(&mf->base);
@@ -514,17 +538,27 @@ int fence_module_unload(struct fence_module *mod) noexcept
 	}
 
 	/* 3. Readers that loaded our ops before the detach finish first. */
+#ifndef FENCE_INJECT_BUG_UNLOAD_NO_GRACE /* self-check: unload without the grace period */
 	synchronize_rcu();
+#endif
 
 	struct mod_fence *mf, *tmp;
 	list_for_each_entry_safe(mf, tmp, &img->cache, cache)
 		kfree(mf);
+
+	/* A real module's code and data go now (dlclose). */
+	struct fence_so_dead so_dead = {};
+	if (img->so)
+		fence_so_unmap(img->so, &so_dead);
 
 	/* 4. Gone: remember the range for the fault handler, then protect it. */
 	std::lock_guard<std::mutex> g(g_registry_lock);
 	dead_image &slot = g_dead[g_dead_next++ % kDeadSlots];
 	if (uintptr_t old = slot.start.exchange(0, std::memory_order_acq_rel))
 		munmap(reinterpret_cast<void *>(old), kPage);
+	if (slot.so.start)
+		munmap(reinterpret_cast<void *>(slot.so.start), slot.so.end - slot.so.start);
+	slot.so = so_dead;
 	snprintf(slot.name, sizeof(slot.name), "%s", img->name);
 	slot.id = img->id;
 	mprotect(img, kPage, PROT_NONE);
@@ -577,3 +611,26 @@ ktime_t fence_module_fence_deadline(struct dma_fence *fence) noexcept
 {
 	return std::atomic_ref<ktime_t>(to_mod_fence(fence)->deadline).load(std::memory_order_relaxed);
 }
+
+/* ---- real modules (module-so.cpp): the core side of fence/module-abi.h ----------- */
+
+int fence_module_load_ext(const char *name, enum fence_driver_model model,
+			  const struct dma_fence_ops *ops, const struct dma_fence_ops *ops_pinned,
+			  struct fence_so *so, struct fence_module **out) noexcept
+{
+	int ret = fence_module_load(name, model, out);
+	if (ret)
+		return ret;
+	/* Not yet visible to other threads: the caller publishes *out. */
+	auto *img = reinterpret_cast<module_image *>(*out);
+	img->so_ops[0] = ops;
+	img->so_ops[1] = ops_pinned;
+	img->so = so;
+	return 0;
+}
+
+void fence_module_host_enter(struct dma_fence *f, const char *op) noexcept { mod_enter(f, op); }
+void fence_module_host_exit() noexcept { mod_exit(); }
+u64 fence_module_host_hw_seqno(struct dma_fence *f) noexcept { return hw_read(to_mod_fence(f)->img); }
+void fence_module_host_arm(struct dma_fence *f) noexcept { to_mod_fence(f)->armed = true; }
+void fence_module_host_release(struct dma_fence *f) noexcept { mod_release_free(f); }

@@ -85,6 +85,27 @@ int fence_module_load(const char *name, enum fence_driver_model model,
 		      struct fence_module **out) noexcept;
 
 /**
+ * fence_module_load_so - load a real module: a shared object (fence/module-abi.h)
+ * @name: module name (up to 31 characters are kept)
+ * @path: the .so; dlopen()ed (a private copy if that path is already loaded)
+ * @out: receives the module
+ *
+ * The module's ops tables, name strings and op code live in the .so; the
+ * core keeps its bookkeeping (pending list, pins, simulated hardware) as for
+ * fence_module_load(), and every other fence_module_*() call works on it.
+ * Unload follows the same rules, then dlclose()s the .so: its code and data
+ * are unmapped, and the range stays reserved (PROT_NONE) for a while so that
+ * a stale ops pointer, a cached name or a call into its code faults and the
+ * fault handler names the module ("access to unloaded module '<name>'").
+ *
+ * Context: Process context.
+ * Return: 0; -EINVAL on bad arguments; -ENOENT if dlopen() fails (the reason
+ * is printed); -ENOEXEC if the .so has no fence_module_entry or a different
+ * ABI; the error of its init(); -ENOMEM.
+ */
+int fence_module_load_so(const char *name, const char *path, struct fence_module **out) noexcept;
+
+/**
  * fence_module_unload - unload a module (see the rules above)
  * @mod: the module; invalid after a successful unload
  *
