@@ -36,6 +36,7 @@
 #include <sstream>
 
 #include "fence/slab.h"
+#include "sync.h"
 
 /* ---- trace events ---------------------------------------------------------- */
 
@@ -399,14 +400,27 @@ void dma_fence_set_error(struct dma_fence *fence, int error) noexcept
 	std::atomic_ref<int>(fence->error).store(error, std::memory_order_relaxed);
 }
 
+namespace {
+[[maybe_unused]] bool timestamp_is_set(const void *fence) noexcept
+{
+	return test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT,
+			&static_cast<struct dma_fence *>(const_cast<void *>(fence))->flags);
+}
+} // namespace
+
 ktime_t dma_fence_timestamp(struct dma_fence *fence) noexcept
 {
 	if (WARN_ON(!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)))
 		return ktime_get();
 
 	/* Pairs with the release set_bit() in dma_fence_signal_timestamp_locked(). */
-	while (!test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags))
+	while (!test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags)) {
+		/* dsched: the signaller is descheduled between the two bits; run it. */
+		if (fence_dsched_active())
+			fence_dsched_wait(FENCE_SP_ATOMIC, &fence->flags, timestamp_is_set, fence, -1,
+					  "the signal timestamp (TIMESTAMP_BIT)");
 		cpu_relax();
+	}
 
 	return fence->timestamp;
 }
@@ -461,6 +475,11 @@ void dma_fence_release(struct kref *kref) noexcept
 
 void dma_fence_free(struct dma_fence *fence) noexcept
 {
+#ifdef FENCE_INJECT_BUG_FREE_NO_GRACE
+	/* Self-check: frees at once, so an RCU reader (get_rcu_safe) races it. */
+	kfree(fence);
+	return;
+#endif
 	kfree_rcu(fence, rcu);
 }
 

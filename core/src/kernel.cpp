@@ -25,6 +25,7 @@
 #include "fence/sched.h"
 #include "fence/slab.h"
 #include "fence/spinlock.h"
+#include "sync.h"
 
 /* ---- WARN / BUG -------------------------------------------------------- */
 
@@ -143,6 +144,13 @@ unsigned int fence_thread_id() noexcept
 	return id;
 }
 
+namespace {
+[[maybe_unused]] bool spin_is_free(const void *lock) noexcept
+{
+	return !spin_is_locked(static_cast<spinlock_t *>(const_cast<void *>(lock)));
+}
+} // namespace
+
 void fence_spin_lock_slow(spinlock_t *lock) noexcept
 {
 	std::atomic_ref<int> l(lock->locked);
@@ -150,6 +158,18 @@ void fence_spin_lock_slow(spinlock_t *lock) noexcept
 	    fence_thread_id())
 		fence_die("spinlock recursion: lock %p already held by this thread",
 			  static_cast<void *>(lock));
+	if (fence_dsched_active()) {
+		/*
+		 * Deterministic scheduler: the holder is a descheduled logical
+		 * thread, so spinning would never end. Block until the lock is
+		 * free and let the scheduler run someone else meanwhile.
+		 */
+		for (;;) {
+			fence_dsched_wait(FENCE_SP_LOCK, lock, spin_is_free, lock, -1, "spinlock");
+			if (!l.exchange(1, std::memory_order_acquire))
+				return;
+		}
+	}
 	for (unsigned spins = 0;; spins++) {
 		if (l.load(std::memory_order_relaxed) == 0 &&
 		    !l.exchange(1, std::memory_order_acquire))
@@ -172,6 +192,17 @@ constexpr ktime_t kVirtualTick = NSEC_PER_USEC;
 
 bool fence_time_set_virtual(bool on) noexcept { return g_virtual_time.exchange(on); }
 bool fence_time_is_virtual() noexcept { return g_virtual_time.load(std::memory_order_relaxed); }
+
+#ifdef FENCE_DSCHED
+void fence_time_advance_to(ktime_t now) noexcept
+{
+	ktime_t cur = g_virtual_now.load(std::memory_order_relaxed);
+	while (now > cur && !g_virtual_now.compare_exchange_weak(cur, now)) {
+	}
+}
+
+ktime_t fence_time_now_virtual() noexcept { return g_virtual_now.load(std::memory_order_relaxed); }
+#endif
 
 ktime_t ktime_get() noexcept
 {
@@ -219,10 +250,59 @@ void set_current_state(unsigned int state) noexcept
 	t->state = state;
 }
 
+#ifdef FENCE_DSCHED
+namespace {
+/* Read by the scheduler's baton holder while @t's owner is blocked. */
+bool task_may_run(const void *arg) noexcept
+{
+	auto *t = static_cast<const task_struct *>(arg);
+	return t->state == TASK_RUNNING ||
+	       ((t->state & TASK_INTERRUPTIBLE) && t->sigpending.load(std::memory_order_relaxed));
+}
+
+/*
+ * schedule_timeout() under the deterministic scheduler: block the logical
+ * thread until a wakeup (or a pending signal) or until the virtual clock,
+ * which the scheduler advances only when every thread is blocked, passes
+ * the deadline. t->m is not held while blocked: the waker takes it in
+ * wake_up_state(), on another logical thread.
+ */
+long dsched_schedule_timeout(task_struct *t, long timeout) noexcept
+{
+	constexpr ktime_t jiffy = NSEC_PER_SEC / HZ;
+	if (timeout < 0) {
+		fprintf(stderr, "schedule_timeout: wrong timeout value %lx\n", timeout);
+		timeout = 0;
+	}
+	const ktime_t deadline = timeout == MAX_SCHEDULE_TIMEOUT
+					 ? -1
+					 : g_virtual_now.load() + static_cast<ktime_t>(timeout) * jiffy;
+	const bool woken = fence_dsched_wait(FENCE_SP_SLEEP, t, task_may_run, t, deadline,
+					     timeout == MAX_SCHEDULE_TIMEOUT
+						     ? "schedule_timeout(MAX_SCHEDULE_TIMEOUT)"
+						     : "schedule_timeout");
+	{
+		std::lock_guard<std::mutex> g(t->m);
+		t->state = TASK_RUNNING;
+	}
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return MAX_SCHEDULE_TIMEOUT;
+	const ktime_t left = deadline - g_virtual_now.load();
+	if (!woken || left <= 0)
+		return 0;
+	return static_cast<long>((left + jiffy - 1) / jiffy);
+}
+} // namespace
+#endif
+
 long schedule_timeout(long timeout) noexcept
 {
 	might_sleep();
 	task_struct *t = current;
+#ifdef FENCE_DSCHED
+	if (fence_dsched_active())
+		return dsched_schedule_timeout(t, timeout);
+#endif
 	std::unique_lock<std::mutex> g(t->m);
 	auto stop = [t] {
 		return t->state == TASK_RUNNING ||
@@ -298,3 +378,38 @@ void fence_might_sleep(const char *file, int line) noexcept
 		     "in_atomic(): %d, rcu_read_lock_held(): %d",
 		     file, line, in_atomic(), rcu_read_lock_held());
 }
+
+/* ---- deterministic scheduler hooks (FENCE_DSCHED builds) ----------------------- */
+
+#ifdef FENCE_DSCHED
+namespace {
+std::atomic<const struct fence_sched_ops *> g_sched_ops{nullptr};
+} // namespace
+
+void fence_sched_register(const struct fence_sched_ops *ops) noexcept
+{
+	/* Pairs with the acquire loads below. */
+	g_sched_ops.store(ops, std::memory_order_release);
+}
+
+void fence_sched_point(enum fence_sched_kind kind, const void *addr) noexcept
+{
+	const struct fence_sched_ops *ops = g_sched_ops.load(std::memory_order_acquire);
+	if (ops && ops->active())
+		ops->point(kind, addr);
+}
+
+bool fence_dsched_active() noexcept
+{
+	const struct fence_sched_ops *ops = g_sched_ops.load(std::memory_order_acquire);
+	return ops && ops->active();
+}
+
+bool fence_dsched_wait(enum fence_sched_kind kind, const void *addr, fence_sched_ready_fn ready,
+		       const void *arg, ktime_t deadline, const char *what) noexcept
+{
+	const struct fence_sched_ops *ops = g_sched_ops.load(std::memory_order_acquire);
+	BUG_ON(!ops || !ops->active());
+	return ops->wait(kind, addr, ready, arg, deadline, what);
+}
+#endif

@@ -5,7 +5,9 @@
  * The API is the kernel's: rcu_read_lock()/rcu_read_unlock(),
  * synchronize_rcu(), call_rcu(), rcu_barrier(), kfree_rcu(). The back end
  * is liburcu's urcu-memb flavour (core/src/rcu-urcu.cpp; liburcu is never
- * included from a public header). Threads register themselves on their
+ * included from a public header); the deterministic-scheduler build
+ * (FENCE_DSCHED) uses core/src/rcu-dsched.cpp instead, whose grace periods
+ * the scheduler can see and wait on. Threads register themselves on their
  * first read-side section.
  *
  * __rcu is a type: a member the kernel declares as

@@ -22,11 +22,55 @@ enum fence_sched_kind {
 	FENCE_SP_OPS_CALL,
 	FENCE_SP_CB_CALL,
 	FENCE_SP_GRACE_PERIOD,
+	FENCE_SP_SLEEP, /* schedule_timeout(): only as a wait, never a plain point */
 };
 
 #ifdef FENCE_DSCHED
+#include "fence/types.h"
+
 void fence_sched_point(enum fence_sched_kind kind, const void *addr) noexcept;
 #define FENCE_SCHED_POINT(kind, addr) fence_sched_point((kind), (addr))
+
+/*
+ * The scheduler interface of a FENCE_DSCHED build. A deterministic scheduler
+ * (harness/sched.h) registers one table; the core calls it at every
+ * FENCE_SCHED_POINT() and wherever a thread has to wait for another one:
+ * a contended spinlock (fence_spin_lock_slow()), a grace period
+ * (synchronize_rcu(), rcu_barrier() in rcu-dsched.cpp) and a sleep
+ * (schedule_timeout()). Without a registered table, or on a thread the
+ * scheduler does not run, the points do nothing and the waits spin with
+ * sched_yield(), so a dsched build still works single-threaded.
+ *
+ * @active: true if the calling thread is a logical thread of a running
+ *	schedule (only then are @point and @wait called).
+ * @point: a place where the scheduler may switch to another thread.
+ * @wait: block the calling thread until @ready(@arg) returns true or, if
+ *	@deadline >= 0, until virtual time (fence_time_set_virtual()) reaches
+ *	@deadline, which the scheduler advances when no thread can run. @ready
+ *	is evaluated by whichever thread holds the scheduler's baton, so it must
+ *	only read memory and never reach a FENCE_SCHED_POINT(). @what says what
+ *	the thread waits for, for deadlock reports.
+ *	Return: true if @ready, false if the deadline passed.
+ */
+typedef bool (*fence_sched_ready_fn)(const void *arg);
+struct fence_sched_ops {
+	bool (*active)(void);
+	void (*point)(enum fence_sched_kind kind, const void *addr);
+	bool (*wait)(enum fence_sched_kind kind, const void *addr, fence_sched_ready_fn ready,
+		     const void *arg, ktime_t deadline, const char *what);
+};
+
+/* fence_sched_register - install @ops (NULL removes). Not while a schedule runs. */
+void fence_sched_register(const struct fence_sched_ops *ops) noexcept;
+
+/*
+ * fence_time_advance_to - move virtual time forward to @now (never back).
+ * The scheduler calls it when every thread sleeps. Context: virtual time on.
+ */
+void fence_time_advance_to(ktime_t now) noexcept;
+
+/* fence_time_now_virtual - the virtual clock, without advancing it. */
+ktime_t fence_time_now_virtual() noexcept;
 #else
 #define FENCE_SCHED_POINT(kind, addr) ((void)0)
 #endif
