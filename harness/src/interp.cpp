@@ -26,6 +26,7 @@
 #include "fence/module.h"
 #include "fence/slab.h"
 #include "harness/model.h"
+#include "interp_detail.h"
 
 namespace harness {
 
@@ -43,6 +44,7 @@ struct hcb {
 	world *w;
 	int slot;
 	struct dma_fence *held;
+	bool queued; // added and neither run nor removed (concurrent legality)
 };
 
 struct core_event {
@@ -54,15 +56,15 @@ struct core_event {
 };
 
 struct world {
-	struct dma_fence *fence[kFenceSlots] = {};
+	struct dma_fence *fence[kFenceSlotSpace] = {};
 	struct fence_module *mod[kModuleSlots] = {};
-	hcb cbs[kCbSlots] = {};
+	hcb cbs[kCbSlotSpace] = {};
 	fence::rcu_ptr<struct dma_fence> rslot[kRcuSlots];
 	std::vector<core_event> events;
 	int loads = 0; // modules loaded so far: names mod0, mod1, ...
 	world()
 	{
-		for (int i = 0; i < kCbSlots; i++) {
+		for (int i = 0; i < kCbSlotSpace; i++) {
 			cbs[i].w = this;
 			cbs[i].slot = i;
 			INIT_LIST_HEAD(&cbs[i].cb.node);
@@ -72,11 +74,21 @@ struct world {
 	}
 };
 
+// Concurrent runs: callbacks go to the running thread's op record instead.
+thread_local std::vector<detail::cb_record> *t_cb_sink;
+
 void harness_cb_func(struct dma_fence *f, struct dma_fence_cb *cb)
 {
 	hcb *h = container_of(cb, hcb, cb);
-	h->w->events.push_back({h->slot, f, std::atomic_ref<int>(f->error).load(),
-				test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &f->flags), f->timestamp});
+	if (t_cb_sink)
+		t_cb_sink->push_back({h->slot, std::atomic_ref<int>(f->error).load(),
+				      test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &f->flags),
+				      f == h->held});
+	else
+		h->w->events.push_back({h->slot, f, std::atomic_ref<int>(f->error).load(),
+					test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &f->flags),
+					f->timestamp});
+	h->queued = false; // last: the cb is the owner's again
 }
 
 // What an op returned, on either side.
@@ -345,7 +357,11 @@ outcome core_add_cb(world &w, const op &o)
 	struct dma_fence *old = h.held;
 	h.held = dma_fence_get(w.fence[o.a[0]]);
 	dma_fence_put(old);
-	return {dma_fence_add_callback(h.held, &h.cb, harness_cb_func), ""};
+	h.queued = true; // before: another thread may run it once it is queued
+	int ret = dma_fence_add_callback(h.held, &h.cb, harness_cb_func);
+	if (ret)
+		h.queued = false;
+	return {ret, ""};
 }
 outcome model_add_cb(model &m, const op &o)
 {
@@ -366,7 +382,10 @@ bool legal_remove_cb(const model &m, const op &o) { return m.cb_fence[o.a[0]] >=
 outcome core_remove_cb(world &w, const op &o)
 {
 	hcb &h = w.cbs[o.a[0]];
-	return {dma_fence_remove_callback(h.held, &h.cb), ""};
+	bool removed = dma_fence_remove_callback(h.held, &h.cb);
+	if (removed)
+		h.queued = false;
+	return {removed, ""};
 }
 outcome model_remove_cb(model &m, const op &o)
 {
@@ -379,6 +398,8 @@ outcome core_drop_cb(world &w, const op &o)
 {
 	hcb &h = w.cbs[o.a[0]];
 	bool removed = dma_fence_remove_callback(h.held, &h.cb);
+	if (removed)
+		h.queued = false;
 	dma_fence_put(h.held);
 	h.held = nullptr;
 	return {removed, ""};
@@ -465,8 +486,8 @@ outcome model_wait(model &m, const op &o)
 std::vector<int> fence_set(const model &m, uint64_t mask)
 {
 	std::vector<int> v;
-	for (int i = 0; i < kFenceSlots; i++)
-		if ((mask & (1u << i)) && m.fslot[i] >= 0)
+	for (int i = 0; i < kFenceSlotSpace; i++)
+		if ((mask & (1ull << i)) && m.fslot[i] >= 0)
 			v.push_back(i);
 	return v;
 }
@@ -484,10 +505,10 @@ bool legal_wait_any(const model &m, const op &o)
 }
 outcome core_wait_any(world &w, const op &o)
 {
-	struct dma_fence *fences[kFenceSlots];
+	struct dma_fence *fences[kFenceSlotSpace];
 	u32 n = 0, idx = 0xdead;
-	for (int i = 0; i < kFenceSlots; i++)
-		if ((o.a[0] & (1u << i)) && w.fence[i])
+	for (int i = 0; i < kFenceSlotSpace; i++)
+		if ((o.a[0] & (1ull << i)) && w.fence[i])
 			fences[n++] = w.fence[i];
 	long ret = dma_fence_wait_any_timeout(fences, n, o.a[1], jiffies_arg(o.a[2]), &idx);
 	return {ret, ret > 0 ? "idx " + std::to_string(idx) : ""};
@@ -902,10 +923,10 @@ void session::impl::check_ts(size_t idx, const op &o)
 	for (int f : m_.clock_signals) {
 		// Find the core fence: any slot, cb or rcu slot that holds it.
 		struct dma_fence *p = nullptr;
-		for (int s = 0; s < kFenceSlots && !p; s++)
+		for (int s = 0; s < kFenceSlotSpace && !p; s++)
 			if (m_.fslot[s] == f)
 				p = w_.fence[s];
-		for (int c = 0; c < kCbSlots && !p; c++)
+		for (int c = 0; c < kCbSlotSpace && !p; c++)
 			if (m_.cb_fence[c] == f)
 				p = w_.cbs[c].held;
 		for (int r = 0; r < kRcuSlots && !p; r++)
@@ -967,9 +988,9 @@ void session::impl::check_state(size_t idx, const op &o)
 		if (x.mod >= 0 && m_.modules[x.mod].kind == MK_DEADLINE)
 			cmp("deadline seen by ->set_deadline", x.deadline, fence_module_fence_deadline(p));
 	};
-	for (int s = 0; s < kFenceSlots; s++)
+	for (int s = 0; s < kFenceSlotSpace; s++)
 		check_fence(w_.fence[s], m_.fslot[s], "fence slot f", s);
-	for (int c = 0; c < kCbSlots; c++)
+	for (int c = 0; c < kCbSlotSpace; c++)
 		check_fence(w_.cbs[c].held, m_.cb_fence[c], "fence of callback c", c);
 	for (int r = 0; r < kRcuSlots; r++)
 		check_fence(rcu_dereference_protected(w_.rslot[r], true), m_.rslot[r], "RCU slot s", r);
@@ -1006,10 +1027,10 @@ void session::impl::teardown()
 	for (int r = 0; r < kRcuSlots; r++)
 		if (m_.rslot[r] >= 0)
 			ops.push_back(mk(op_kind::clear, r));
-	for (int c = 0; c < kCbSlots; c++)
+	for (int c = 0; c < kCbSlotSpace; c++)
 		if (m_.cb_fence[c] >= 0)
 			ops.push_back(mk(op_kind::drop_cb, c));
-	for (int f = 0; f < kFenceSlots; f++)
+	for (int f = 0; f < kFenceSlotSpace; f++)
 		if (m_.fslot[f] >= 0)
 			ops.push_back(mk(op_kind::put, f));
 	if (m_.sigpending)
@@ -1100,5 +1121,55 @@ void run(const program &prog, const run_options &opt)
 }
 
 const run_stats &stats() noexcept { return g_stats; }
+
+// ---- pieces for the concurrent runner (interp_detail.h) --------------------------
+
+struct session_access {
+	static session::impl &get(session &s) { return *s.p_; }
+};
+
+namespace detail {
+
+void set_cb_sink(std::vector<cb_record> *sink) noexcept { t_cb_sink = sink; }
+
+result core_op(session &s, const op &o)
+{
+	outcome r = kImpl[static_cast<int>(o.kind)].core(session_access::get(s).w_, o);
+	return {r.value, std::move(r.text)};
+}
+
+result model_op(model &m, const op &o)
+{
+	outcome r = kImpl[static_cast<int>(o.kind)].model(m, o);
+	return {r.value, std::move(r.text)};
+}
+
+model &session_model(session &s) { return session_access::get(s).m_; }
+
+std::string check_state(session &s, const model &m)
+{
+	auto &im = session_access::get(s);
+	model saved = m;
+	std::swap(saved, im.m_);
+	const bool thr = im.opt_.throw_on_divergence, fin = im.finished_;
+	im.opt_.throw_on_divergence = true;
+	std::string err;
+	try {
+		im.check_state(im.history_.size(), im.history_.empty() ? op{} : im.history_.back());
+	} catch (const divergence &d) {
+		err = d.what();
+	}
+	im.opt_.throw_on_divergence = thr;
+	im.finished_ = fin;
+	std::swap(saved, im.m_);
+	return err;
+}
+
+struct dma_fence *fence_at(session &s, int slot) { return session_access::get(s).w_.fence[slot]; }
+struct fence_module *module_at(session &s, int slot) { return session_access::get(s).w_.mod[slot]; }
+bool cb_added(session &s, int slot) { return session_access::get(s).w_.cbs[slot].held != nullptr; }
+bool cb_queued(session &s, int slot) { return session_access::get(s).w_.cbs[slot].queued; }
+
+} // namespace detail
 
 } // namespace harness

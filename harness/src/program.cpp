@@ -73,6 +73,26 @@ profile make_module()
 	return p;
 }
 
+profile make_concurrent()
+{
+	// Every op once (so any program encodes), then the ops whose races the
+	// concurrent harness is for: refcounts, signal vs callbacks, RCU slots,
+	// names and waits against detach and unload.
+	profile p = make_api();
+	p.name = "concurrent_fuzz";
+	const op_kind extra[] = {
+		op_kind::get,	       op_kind::put,	   op_kind::put,	 op_kind::signal,
+		op_kind::signal,       op_kind::add_cb,	   op_kind::remove_cb,	 op_kind::drop_cb,
+		op_kind::names,	       op_kind::names,	   op_kind::publish,	 op_kind::clear,
+		op_kind::get_rcu_safe, op_kind::get_rcu_safe, op_kind::is_signaled, op_kind::status,
+		op_kind::enable_sw,    op_kind::wait,	   op_kind::unload,	 op_kind::create,
+		op_kind::irq,	       op_kind::inc,	   op_kind::describe,	 op_kind::set_deadline,
+	};
+	for (op_kind k : extra)
+		p.opcodes.push_back(k);
+	return p;
+}
+
 // ---- binary ---------------------------------------------------------------
 
 struct reader {
@@ -339,27 +359,42 @@ const profile &module_profile() noexcept
 	return p;
 }
 
+const profile &concurrent_profile() noexcept
+{
+	static const profile p = make_concurrent();
+	return p;
+}
+
 const profile *find_profile(const std::string &name) noexcept
 {
 	if (name == "api_fuzz" || name == "api")
 		return &api_profile();
 	if (name == "module_fuzz" || name == "module")
 		return &module_profile();
+	if (name == "concurrent_fuzz" || name == "concurrent")
+		return &concurrent_profile();
 	return nullptr;
 }
 
-program decode(const uint8_t *data, size_t size, const profile &p)
+size_t decode_ops(const uint8_t *data, size_t size, const profile &p, size_t max_ops,
+		  std::vector<op> *out)
 {
-	program prog;
 	reader r{data, data + size};
-	while (r.p < r.end && prog.ops.size() < kMaxOps) {
+	for (size_t n = 0; r.p < r.end && n < max_ops; n++) {
 		op o;
 		o.kind = p.opcodes[r.byte() % p.opcodes.size()];
 		const op_info &in = info(o.kind);
 		for (int i = 0; i < in.nargs; i++)
 			o.a[i] = read_arg(r, in.args[i]);
-		prog.ops.push_back(o);
+		out->push_back(o);
 	}
+	return static_cast<size_t>(r.p - data);
+}
+
+program decode(const uint8_t *data, size_t size, const profile &p)
+{
+	program prog;
+	decode_ops(data, size, p, kMaxOps, &prog.ops);
 	return prog;
 }
 

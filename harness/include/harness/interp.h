@@ -64,6 +64,7 @@ public:
 	const model &state() const;
 
 private:
+	friend struct session_access; // the concurrent runner (harness/src/interp_detail.h)
 	struct impl;
 	std::unique_ptr<impl> p_;
 };

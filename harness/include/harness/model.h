@@ -65,11 +65,11 @@ struct cb_event {
 struct model {
 	std::vector<mfence> fences;
 	std::vector<mmodule> modules;
-	int fslot[kFenceSlots];
+	int fslot[kFenceSlotSpace]; // a sequential program uses [0, kFenceSlots)
 	int mslot[kModuleSlots];
 	int rslot[kRcuSlots];
-	int cb_fence[kCbSlots];	  // fence the cb was last added to (and holds a ref on), or -1
-	bool cb_pending[kCbSlots];
+	int cb_fence[kCbSlotSpace];   // fence the cb was last added to (and holds a ref on), or -1
+	bool cb_pending[kCbSlotSpace];
 	bool sigpending = false;
 	bool fail_alloc = false; // failnext: the current op's first allocation fails
 	int loads = 0;		 // modules loaded so far: names mod0, mod1, ...

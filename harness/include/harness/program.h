@@ -36,6 +36,15 @@ constexpr int kMaxArgs = 4;
 constexpr size_t kMaxOps = 64;
 constexpr size_t kMaxTextOps = 4096;
 
+// Concurrent programs (harness/concurrent.h) run up to kMaxThreads threads
+// after a shared setup. Each thread has its own fence and callback slots
+// (f0..f7 and c0..c7 in its text), which the interpreter keeps after the
+// setup's: its slot tables hold kFenceSlotSpace / kCbSlotSpace entries, of
+// which a sequential program uses the first kFenceSlots / kCbSlots.
+constexpr int kMaxThreads = 4;
+constexpr int kFenceSlotSpace = kFenceSlots * (1 + kMaxThreads);
+constexpr int kCbSlotSpace = kCbSlots * (1 + kMaxThreads);
+
 // What an argument is, which fixes its binary width and its text spelling.
 enum class arg_type : uint8_t {
 	fence,	  // f0..f7                      1 byte, mod 8
@@ -130,6 +139,8 @@ struct profile {
 };
 const profile &api_profile() noexcept;
 const profile &module_profile() noexcept;
+// concurrent_fuzz: the opcode table of the ops inside concurrent programs.
+const profile &concurrent_profile() noexcept;
 const profile *find_profile(const std::string &name) noexcept;
 
 struct program {
@@ -139,6 +150,10 @@ struct program {
 
 // Binary form. decode never fails; encode gives the canonical bytes.
 program decode(const uint8_t *data, size_t size, const profile &p);
+// Decode up to @max_ops ops (fewer if the bytes run out) and append them to
+// @out. Return: the bytes used. For formats that embed op lists.
+size_t decode_ops(const uint8_t *data, size_t size, const profile &p, size_t max_ops,
+		  std::vector<op> *out);
 std::vector<uint8_t> encode(const program &prog, const profile &p);
 
 // Text form. parse returns false and sets *error to "line N: ..." on bad input.
