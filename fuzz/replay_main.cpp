@@ -24,6 +24,9 @@
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv);
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fencefuzz_harness_name();
+// A harness whose text programs are not sequential ones (concurrent_fuzz)
+// says how to parse them; the others use harness::parse().
+bool fencefuzz_parse_text(const std::string &text, std::string *error) __attribute__((weak));
 
 namespace {
 
@@ -99,7 +102,9 @@ int main(int argc, char **argv)
 			// a different (binary-decoded) program.
 			harness::program prog;
 			std::string err;
-			if (!harness::parse(std::string(data.begin(), data.end()), &prog, &err)) {
+			const std::string text(data.begin(), data.end());
+			if (fencefuzz_parse_text ? !fencefuzz_parse_text(text, &err)
+						 : !harness::parse(text, &prog, &err)) {
 				fprintf(stderr, "%s:%s\n", path.c_str(), err.substr(5).c_str());
 				return 2;
 			}

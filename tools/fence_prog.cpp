@@ -14,7 +14,7 @@
 namespace {
 
 const char kUsage[] =
-	"usage: fence-prog [--harness api_fuzz|module_fuzz] COMMAND [ARGS]\n"
+	"usage: fence-prog [--harness api_fuzz|module_fuzz|concurrent_fuzz] COMMAND [ARGS]\n"
 	"\n"
 	"Commands:\n"
 	"  to-binary IN OUT    text (or binary) program -> canonical binary\n"
@@ -24,8 +24,9 @@ const char kUsage[] =
 	"  list-ops            the operation catalog: names, arguments, meaning\n"
 	"\n"
 	"Binary programs decode with a harness's opcode table: --harness, else the\n"
-	"file's corpora/<harness>/ folder, else api_fuzz. Exit status: 0 ok, 1 invalid\n"
-	"input, 2 usage error.\n";
+	"file's corpora/<harness>/ folder, else api_fuzz. Concurrent programs (text\n"
+	"with \"thread N:\" sections, or binary for concurrent_fuzz) convert the same\n"
+	"way (harness/concurrent.h). Exit status: 0 ok, 1 invalid input, 2 usage error.\n";
 
 const char *arg_name(harness::arg_type t)
 {
@@ -70,7 +71,8 @@ int main(int argc, char **argv)
 		} else if (a == "--harness" && i + 1 < argc) {
 			harness_flag = argv[++i];
 			if (!harness::find_profile(harness_flag)) {
-				fprintf(stderr, "fence-prog: unknown harness '%s' (api_fuzz or module_fuzz)\n",
+				fprintf(stderr, "fence-prog: unknown harness '%s' (api_fuzz, module_fuzz or "
+						"concurrent_fuzz)\n",
 					harness_flag.c_str());
 				return 2;
 			}
@@ -109,6 +111,34 @@ int main(int argc, char **argv)
 		return true;
 	};
 
+	// Concurrent programs: same commands, their own format.
+	auto load_c = [&](const std::string &path, harness::cprogram *p) {
+		bool text;
+		std::string err;
+		if (!tools::load_concurrent(path, p, &text, &err)) {
+			fprintf(stderr, "fence-prog: %s\n", err.c_str());
+			return false;
+		}
+		return true;
+	};
+	if (((cmd == "to-binary" && args.size() == 2) ||
+	     (cmd == "to-text" && (args.size() == 1 || args.size() == 2))) &&
+	    tools::is_concurrent(args[0], harness_flag)) {
+		harness::cprogram p;
+		if (!load_c(args[0], &p))
+			return 1;
+		if (cmd == "to-binary") {
+			auto bytes = harness::encode_concurrent(p);
+			return write_file(args[1], bytes.data(), bytes.size());
+		}
+		std::string text = harness::format_concurrent(p);
+		if (args.size() == 1) {
+			fputs(text.c_str(), stdout);
+			return 0;
+		}
+		return write_file(args[1], text.data(), text.size());
+	}
+
 	if (cmd == "to-binary" && args.size() == 2) {
 		harness::program p;
 		if (!load(args[0], &p))
@@ -135,14 +165,24 @@ int main(int argc, char **argv)
 	if (cmd == "print" && !args.empty()) {
 		int rc = 0;
 		for (auto &f : args) {
-			harness::program p;
-			if (!load(f, &p)) {
+			std::string text;
+			bool ok;
+			if (tools::is_concurrent(f, harness_flag)) {
+				harness::cprogram cp;
+				if ((ok = load_c(f, &cp)))
+					text = harness::format_concurrent(cp);
+			} else {
+				harness::program p;
+				if ((ok = load(f, &p)))
+					text = harness::format(p);
+			}
+			if (!ok) {
 				rc = 1;
 				continue;
 			}
 			if (args.size() > 1)
 				printf("==> %s <==\n", f.c_str());
-			fputs(harness::format(p).c_str(), stdout);
+			fputs(text.c_str(), stdout);
 		}
 		return rc;
 	}
@@ -152,8 +192,13 @@ int main(int argc, char **argv)
 			std::vector<uint8_t> data;
 			std::string err;
 			harness::program p;
-			if (!tools::read_bytes(f, &data, &err) ||
-			    !harness::parse(std::string(data.begin(), data.end()), &p, &err)) {
+			harness::cprogram cp;
+			bool ok = tools::read_bytes(f, &data, &err);
+			const std::string t(data.begin(), data.end());
+			if (ok) // concurrent programs have "thread N:" sections
+				ok = harness::looks_concurrent(t) ? harness::parse_concurrent(t, &cp, &err)
+								  : harness::parse(t, &p, &err);
+			if (!ok) {
 				fprintf(stderr, "%s:%s\n", f.c_str(),
 					err.rfind("line ", 0) == 0 ? err.substr(5).c_str() : (" " + err).c_str());
 				bad++;

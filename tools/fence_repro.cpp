@@ -12,6 +12,11 @@
 // --minimize wraps libFuzzer's -minimize_crash: it converts FILE to binary,
 // runs the harness's libFuzzer binary (from the fuzz preset) to shrink it, and
 // writes FILE's minimized text form next to it as <name>.min.prog.
+//
+// Concurrent programs (harness/concurrent.h) run in fence-repro-dsched, this
+// source built over the deterministic scheduler (FENCEFUZZ_TOOL_DSCHED), next
+// to this binary: the child prints every thread's ops as they start and end,
+// the schedule, and the sequential order that explains them.
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/concurrent.h"
 #include "harness/interp.h"
 #include "harness/program.h"
 #include "tool_util.h"
@@ -41,8 +47,11 @@ const char kUsage[] =
 	"and the first divergence from the model or the sanitizer report.\n"
 	"\n"
 	"Options:\n"
-	"  --harness NAME   api_fuzz or module_fuzz, for binary inputs (default: from\n"
-	"                   the file's header or corpora/<harness>/ folder, else api_fuzz)\n"
+	"  --harness NAME   api_fuzz, module_fuzz or concurrent_fuzz, for binary inputs\n"
+	"                   (default: from the file's header or corpora/<harness>/\n"
+	"                   folder, else api_fuzz); concurrent programs run in\n"
+	"                   fence-repro-dsched (next to this binary); set\n"
+	"                   FENCEFUZZ_SCHEDULE=SPEC to replay one with another schedule\n"
 	"  --quiet          only the verdict per file\n"
 	"  --minimize       shrink each FILE with libFuzzer -minimize_crash and write\n"
 	"                   <FILE without extension>.min.prog (needs --fuzzer or the\n"
@@ -100,6 +109,30 @@ std::string verdict(int status)
 
 int child(const std::string &path, const std::string &harness_flag, bool quiet)
 {
+	if (tools::is_concurrent(path, harness_flag)) {
+#ifdef FENCEFUZZ_TOOL_DSCHED
+		harness::cprogram cp;
+		bool text;
+		std::string err;
+		if (!tools::load_concurrent(path, &cp, &text, &err)) {
+			fprintf(stderr, "fence-repro: %s\n", err.c_str());
+			return 2;
+		}
+		harness::init_concurrent_process();
+		harness::run_options opt;
+		opt.source = path;
+		if (!quiet)
+			opt.log = &std::cout;
+		std::cout.setf(std::ios::unitbuf);
+		harness::run_concurrent(cp, opt);
+		return 0;
+#else
+		fprintf(stderr, "fence-repro: %s is a concurrent program; this build has no "
+				"fence-repro-dsched (not built under TSan)\n",
+			path.c_str());
+		return 2;
+#endif
+	}
 	harness::program p;
 	bool text;
 	std::string err;
@@ -117,9 +150,63 @@ int child(const std::string &path, const std::string &harness_flag, bool quiet)
 	return 0;
 }
 
+// --minimize for a concurrent program: the same, with concurrent_fuzz and
+// the concurrent binary and text forms (ops and schedule shrink together).
+int minimize_concurrent(const std::string &path, std::string fuzzer, const std::string &runs)
+{
+	harness::cprogram p;
+	bool text;
+	std::string err;
+	if (!tools::load_concurrent(path, &p, &text, &err)) {
+		fprintf(stderr, "fence-repro: %s\n", err.c_str());
+		return 2;
+	}
+	if (fuzzer.empty())
+		fuzzer = dir_of(self_path()) + "/../fuzz/concurrent_fuzz";
+	if (access(fuzzer.c_str(), X_OK) != 0) {
+		fprintf(stderr, "fence-repro: --minimize needs the libFuzzer binary '%s' (build the fuzz "
+				"preset, or pass --fuzzer PATH)\n",
+			fuzzer.c_str());
+		return 2;
+	}
+	std::string base = path;
+	for (const char *ext : {".prog", ".bin"})
+		if (tools::ends_with(base, ext))
+			base = base.substr(0, base.size() - strlen(ext));
+	const std::string tmp_in = base + ".min-input.bin", tmp_out = base + ".min-output.bin";
+	auto bytes = harness::encode_concurrent(p);
+	{
+		std::ofstream o(tmp_in, std::ios::binary);
+		o.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+	}
+	printf("fence-repro: minimizing %s with %s (-runs=%s)\n", path.c_str(), fuzzer.c_str(), runs.c_str());
+	fflush(stdout);
+	int st = spawn_wait({fuzzer, "-minimize_crash=1", "-runs=" + runs,
+			     "-exact_artifact_path=" + tmp_out, tmp_in});
+	unlink(tmp_in.c_str());
+	harness::cprogram min;
+	if (access(tmp_out.c_str(), R_OK) != 0 || !tools::load_concurrent(tmp_out, &min, &text, &err)) {
+		fprintf(stderr, "fence-repro: libFuzzer produced no minimized input (%s); does %s "
+				"crash at all in this build?\n",
+			verdict(st).c_str(), path.c_str());
+		return 1;
+	}
+	unlink(tmp_out.c_str());
+	min.header = p.header;
+	min.header.emplace_back("harness", "concurrent_fuzz");
+	min.header.emplace_back("minimized-from", path);
+	const std::string out = base + ".min.prog";
+	std::ofstream o(out);
+	o << harness::format_concurrent(min);
+	printf("fence-repro: wrote %s\n  replay: %s %s\n", out.c_str(), self_path().c_str(), out.c_str());
+	return 0;
+}
+
 int minimize(const std::string &path, const std::string &harness_flag, std::string fuzzer,
 	     const std::string &runs)
 {
+	if (tools::is_concurrent(path, harness_flag))
+		return minimize_concurrent(path, fuzzer, runs);
 	harness::program p;
 	bool text;
 	std::string err;
@@ -193,7 +280,8 @@ int main(int argc, char **argv)
 		} else if (a == "--harness") {
 			value(&harness_flag);
 			if (!harness::find_profile(harness_flag)) {
-				fprintf(stderr, "fence-repro: unknown harness '%s' (api_fuzz or module_fuzz)\n",
+				fprintf(stderr, "fence-repro: unknown harness '%s' (api_fuzz, module_fuzz or "
+						"concurrent_fuzz)\n",
 					harness_flag.c_str());
 				return 2;
 			}
@@ -227,19 +315,39 @@ int main(int argc, char **argv)
 			bad += rc == 2;
 			continue;
 		}
-		harness::program p;
 		bool text;
 		std::string err;
-		if (!tools::load_program(f, harness_flag, &p, &text, &err)) {
-			fprintf(stderr, "fence-repro: %s\n", err.c_str());
-			bad++;
-			continue;
+		std::string runner = self_path();
+		if (tools::is_concurrent(f, harness_flag)) {
+			harness::cprogram cp;
+			if (!tools::load_concurrent(f, &cp, &text, &err)) {
+				fprintf(stderr, "fence-repro: %s\n", err.c_str());
+				bad++;
+				continue;
+			}
+			size_t n = cp.setup.size();
+			for (auto &t : cp.threads)
+				n += t.size();
+			if (!quiet)
+				printf("==== %s (%s, concurrent, %zu threads, %zu ops) ====\n%s", f.c_str(),
+				       text ? "text" : "binary", cp.threads.size(), n,
+				       harness::format_concurrent(cp).c_str());
+#ifndef FENCEFUZZ_TOOL_DSCHED
+			runner = dir_of(runner) + "/fence-repro-dsched";
+#endif
+		} else {
+			harness::program p;
+			if (!tools::load_program(f, harness_flag, &p, &text, &err)) {
+				fprintf(stderr, "fence-repro: %s\n", err.c_str());
+				bad++;
+				continue;
+			}
+			if (!quiet)
+				printf("==== %s (%s, %zu ops) ====\n%s", f.c_str(), text ? "text" : "binary",
+				       p.ops.size(), harness::format(p).c_str());
 		}
-		if (!quiet)
-			printf("==== %s (%s, %zu ops) ====\n%s", f.c_str(), text ? "text" : "binary",
-			       p.ops.size(), harness::format(p).c_str());
 		fflush(stdout);
-		std::vector<std::string> args = {self_path(), "--child", f};
+		std::vector<std::string> args = {runner, "--child", f};
 		if (!harness_flag.empty())
 			args.insert(args.end(), {"--harness", harness_flag});
 		if (quiet)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/concurrent.h"
 #include "harness/program.h"
 
 namespace tools {
@@ -43,7 +44,52 @@ inline const harness::profile &profile_for(const std::string &path, const harnes
 					return *p;
 	if (path.find("module_fuzz/") != std::string::npos)
 		return harness::module_profile();
+	if (path.find("concurrent_fuzz/") != std::string::npos)
+		return harness::concurrent_profile();
 	return harness::api_profile();
+}
+
+// Is @path a concurrent program (harness/concurrent.h)? Text: if it has
+// "thread N:" sections or a "schedule:" line. Binary: with --harness
+// concurrent_fuzz, or without --harness in a corpora/concurrent_fuzz/ folder.
+// (A sequential text program with --harness concurrent_fuzz encodes with the
+// concurrent opcode table: tools/make-dict uses that.)
+inline bool is_concurrent(const std::string &path, const std::string &flag)
+{
+	std::vector<uint8_t> data;
+	std::string err;
+	if (!read_bytes(path, &data, &err))
+		return false;
+	if (harness::looks_like_text(data.data(), data.size()))
+		return harness::looks_concurrent(std::string(data.begin(), data.end()));
+	if (!flag.empty())
+		return harness::find_profile(flag) == &harness::concurrent_profile();
+	return path.find("concurrent_fuzz/") != std::string::npos;
+}
+
+// Load a concurrent program: text if it parses as one (a .prog must),
+// else binary.
+inline bool load_concurrent(const std::string &path, harness::cprogram *out, bool *was_text,
+			    std::string *err)
+{
+	std::vector<uint8_t> data;
+	if (!read_bytes(path, &data, err))
+		return false;
+	const bool want_text = ends_with(path, ".prog");
+	if (want_text || harness::looks_like_text(data.data(), data.size())) {
+		std::string perr;
+		if (harness::parse_concurrent(std::string(data.begin(), data.end()), out, &perr)) {
+			*was_text = true;
+			return true;
+		}
+		if (want_text) {
+			*err = path + ":" + perr.substr(5);
+			return false;
+		}
+	}
+	*was_text = false;
+	*out = harness::decode_concurrent(data.data(), data.size());
+	return true;
 }
 
 // Load a program: .prog files (and printable files that parse) as text,
