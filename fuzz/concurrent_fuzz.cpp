@@ -11,6 +11,7 @@
 // Inputs: binary concurrent programs; printable inputs that parse as text
 // (.prog with "thread N:" sections) run as text.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -44,9 +45,22 @@ bool bytes_only_mutator()
 
 } // namespace
 
+// FENCEFUZZ_STATS=1: print the runner's counters at exit (how many runs the
+// linearizability search could not decide, how often threads switched).
+void print_stats()
+{
+	const harness::concurrent_stats &s = harness::cstats();
+	fprintf(stderr,
+		"concurrent_fuzz: %lu runs, %lu thread ops (%lu skipped), %lu switches in %lu "
+		"scheduling points, %lu model steps searched, %lu inconclusive\n",
+		s.runs, s.ops, s.skipped, s.switches, s.sched_points, s.search_steps, s.inconclusive);
+}
+
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
 	harness::init_concurrent_process();
+	if (getenv("FENCEFUZZ_STATS"))
+		atexit(print_stats);
 	return 0;
 }
 
