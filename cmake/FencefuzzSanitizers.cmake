@@ -53,7 +53,7 @@ endif()
 
 # Self-check: a known bug injected into the core (FENCEFUZZ_INJECT_BUG), so the
 # detectors can be shown to fire. Empty = the clean core.
-set(_ff_bugs "" "timeline-name" "names-after-signal" "cb-order" "free-no-grace")
+set(_ff_bugs "" "timeline-name" "names-after-signal" "cb-order" "signal-race" "free-no-grace")
 # free-no-grace: dma_fence_free() kfree()s at once instead of kfree_rcu(), so an
 # RCU reader (get_rcu_safe) can touch freed memory; only an interleaving shows
 # it. concurrent_fuzz finds it from its seeds in seconds; the reproducer is

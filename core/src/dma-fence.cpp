@@ -223,6 +223,16 @@ void dma_fence_signal_timestamp_locked(struct dma_fence *fence, ktime_t timestam
 	if (unlikely(test_and_set_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)))
 		return;
 
+#ifdef FENCE_INJECT_BUG_SIGNAL_RACE
+	/* Self-check (the 4.x shape): SIGNALED is public before the callbacks
+	 * are taken, as if set outside the lock. Invisible to one thread; another
+	 * can see "signaled" and still remove a callback that then never runs. */
+	spin_unlock(dma_fence_spinlock(fence));
+	for (int i = 0; i < 256; i++)
+		cpu_relax();
+	spin_lock(dma_fence_spinlock(fence));
+#endif
+
 	trace_dma_fence(DMA_FENCE_TRACE_SIGNALED, fence);
 
 	/*

@@ -1099,6 +1099,33 @@ const model &session::state() const { return p_->m_; }
 
 bool op_legal(const model &m, const op &o) { return kImpl[static_cast<int>(o.kind)].legal(m, o); }
 
+void model_apply(model &m, const op &o, std::string *result)
+{
+	const impl_fn &im = kImpl[static_cast<int>(o.kind)];
+	const bool fail = m.fail_alloc; // armed by a failnext just before
+	m.fail_alloc = false;
+	m.events.clear();
+	m.clock_signals.clear();
+	if (!im.legal(m, o)) {
+		if (result)
+			*result = "skipped";
+		return;
+	}
+	m.fail_alloc = fail;
+	const outcome r = im.model(m, o);
+	m.fail_alloc = o.kind == op_kind::failnext;
+	if (o.kind == op_kind::load) {
+		// session::step learns the core's context; a placeholder keeps
+		// same_context() right: fresh, non-zero (stubs use 0).
+		uint64_t ctx = 0;
+		for (const mmodule &x : m.modules)
+			ctx = std::max(ctx, x.context);
+		m.modules[m.mslot[o.a[0]]].context = ctx + 1;
+	}
+	if (result)
+		*result = show(r);
+}
+
 
 void init_process()
 {

@@ -72,6 +72,17 @@ private:
 // The catalog's precondition for @o on a model state (what session::legal uses).
 bool op_legal(const model &m, const op &o);
 
+// Apply @o to a model alone, as session::step would (an illegal op changes
+// nothing), for property tests that plan on copies of the model. Afterwards
+// m.events holds the callbacks @o ran. What only the core can tell is made up
+// consistently: a loaded module gets a placeholder context (non-zero and
+// distinct from every context in @m; session::step learns the real one), and
+// ktime_get() timestamps stay unknown. A failnext arms m.fail_alloc for the
+// next model_apply. @result, if given, receives what the model says @o
+// returns, spelled as in divergence reports ("1", "0 \"mod0 mod0.names.tl\""),
+// or "skipped".
+void model_apply(model &m, const op &o, std::string *result = nullptr);
+
 // Prepare the process once: virtual time (reproducible timestamps, waits cost
 // nothing) and deferred frees only at rcu_barrier() (deterministic).
 void init_process();
