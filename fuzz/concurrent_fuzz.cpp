@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <string>
 
 #include "harness/concurrent.h"
@@ -66,7 +67,13 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	harness::run_concurrent(load_input(data, size));
+	// FENCEFUZZ_LOG=1: every op of every thread to stderr (fence-repro's log),
+	// for runs that only misbehave after others in the same process.
+	static const bool log = getenv("FENCEFUZZ_LOG") != nullptr;
+	harness::run_options opt;
+	if (log)
+		opt.log = &std::cerr;
+	harness::run_concurrent(load_input(data, size), opt);
 	return 0;
 }
 

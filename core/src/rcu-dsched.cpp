@@ -129,7 +129,21 @@ cb_queue &queue() noexcept
 	return *q;
 }
 
-bool none_pending(const void *) noexcept { return queue().pending.load() == 0; }
+/*
+ * rcu_barrier() waits for a batch another thread runs: until nothing is
+ * pending, or until callbacks were queued meanwhile (then it runs them
+ * itself; waiting for "none pending" alone would wait forever for them).
+ * The lock is never held across a scheduling point, so the baton holder
+ * that evaluates this can always take it.
+ */
+bool barrier_may_go_on(const void *) noexcept
+{
+	cb_queue &q = queue();
+	if (q.pending.load() == 0)
+		return true;
+	std::lock_guard<std::mutex> g(q.lock);
+	return q.head != nullptr;
+}
 
 void wait_grace_period() noexcept
 {
@@ -259,8 +273,8 @@ void rcu_barrier() noexcept
 			return;
 		/* Another thread runs a batch (it waits for its grace period). */
 		if (fence_dsched_active())
-			fence_dsched_wait(FENCE_SP_GRACE_PERIOD, &g_gp_sync, none_pending, nullptr, -1,
-					  "rcu_barrier (a batch another thread runs)");
+			fence_dsched_wait(FENCE_SP_GRACE_PERIOD, &g_gp_sync, barrier_may_go_on, nullptr,
+					  -1, "rcu_barrier (a batch another thread runs)");
 		else
 			sched_yield();
 	}

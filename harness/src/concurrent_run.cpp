@@ -876,6 +876,11 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 		}
 	});
 
+	// No trace sink while threads run: a sink reads the names under
+	// rcu_read_lock(), whose scheduling points would make a logged run
+	// (fence-repro) interleave differently from the fuzzer's run.
+	dma_fence_set_trace_sink(nullptr, nullptr);
+
 	dsched::scheduler sch(rs.spec);
 	sch.set_report([&rs] {
 		return "  ops finished so far [start..end]:\n" + describe_records(rs) + "  program:\n" +
@@ -916,6 +921,16 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 		}
 		detail::session_model(s) = sr.found;
 		s.finish();
+	}
+	// finish()/teardown ran rcu_barrier(): a callback still counted as
+	// pending was queued into a list nobody will run (a double call_rcu()
+	// of one rcu_head, say) and would stall the next run's reclaim thread.
+	if (long n = fence_rcu_pending()) {
+		fprintf(stderr,
+			"fencefuzz: %ld deferred RCU callback(s) still pending after rcu_barrier() at "
+			"the end of a concurrent run\n  schedule: %s\n  program:\n%s",
+			n, format_schedule(rs.spec).c_str(), format_concurrent(cp).c_str());
+		abort();
 	}
 #ifdef FENCEFUZZ_HAVE_ASAN
 	g_asan_note.clear();

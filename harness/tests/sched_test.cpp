@@ -278,6 +278,39 @@ TEST_F(Dsched, DeferredFreeWaitsForReaders)
 	}
 }
 
+TEST_F(Dsched, RcuBarrierRunsCallbacksQueuedWhileItWaited)
+{
+	// Regression: an rcu_barrier() waiting for another thread's batch waited
+	// for "nothing pending" only, so callbacks queued after that batch were
+	// never run and the barrier never returned (a DEADLOCK report;
+	// corpora/concurrent_fuzz/crashes/20261125-deadlock-rcu-barrier-queued-meanwhile.prog).
+	struct obj {
+		struct rcu_head rh;
+	};
+	auto queue_one = [] { kfree_rcu(static_cast<obj *>(kzalloc(sizeof(obj), GFP_KERNEL)), rh); };
+	for (uint64_t seed = 0; seed < 300; seed++) {
+		scheduler s(seed % 2 ? random_spec(seed) : pct_spec(seed, 3, 32));
+		s.run({{"a", [&] {
+				queue_one();
+				rcu_barrier();
+			}},
+		       {"b", [&] { rcu_barrier(); }},
+		       {"c", [&] {
+				rcu_read_lock();
+				scheduler::point();
+				rcu_read_unlock();
+				queue_one();
+				queue_one();
+			}},
+		       {"d", [&] {
+				scheduler::point();
+				rcu_barrier();
+			}}});
+		rcu_barrier();
+		EXPECT_EQ(fence_rcu_pending(), 0) << "seed " << seed;
+	}
+}
+
 TEST_F(Dsched, VirtualTimeAdvancesOnlyWhenAllSleep)
 {
 	struct dma_fence *f = mock_fence();
