@@ -6,6 +6,7 @@
 #include "harness/program.h"
 
 #include <cinttypes>
+#include <initializer_list>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -56,41 +57,39 @@ profile make_api()
 	return p;
 }
 
-profile make_module()
+// Every op once (so any program encodes in every profile), then @extra again
+// to weight the ops a harness is about.
+profile make_weighted(const char *name, std::initializer_list<op_kind> extra)
 {
-	// Every op once (so any program encodes), module lifecycle ops again.
 	profile p = make_api();
-	p.name = "module_fuzz";
-	const op_kind extra[] = {
-		op_kind::load,	 op_kind::load,	  op_kind::unload,	op_kind::unload,
-		op_kind::create, op_kind::create, op_kind::create,	op_kind::signal,
-		op_kind::signal, op_kind::put,	  op_kind::put,		op_kind::irq,
-		op_kind::inc,	 op_kind::names,  op_kind::status,	op_kind::publish,
-		op_kind::get_rcu_safe, op_kind::add_cb, op_kind::describe, op_kind::wait,
-	};
-	for (op_kind k : extra)
-		p.opcodes.push_back(k);
+	p.name = name;
+	p.opcodes.insert(p.opcodes.end(), extra.begin(), extra.end());
 	return p;
 }
 
+// Module lifecycles: load, issue, signal, detach, unload.
+profile make_module()
+{
+	return make_weighted("module_fuzz",
+			     {op_kind::load,	     op_kind::load,	op_kind::unload,   op_kind::unload,
+			      op_kind::create,	     op_kind::create,	op_kind::create,   op_kind::signal,
+			      op_kind::signal,	     op_kind::put,	op_kind::put,	   op_kind::irq,
+			      op_kind::inc,	     op_kind::names,	op_kind::status,   op_kind::publish,
+			      op_kind::get_rcu_safe, op_kind::add_cb, op_kind::describe, op_kind::wait});
+}
+
+// The ops whose races the concurrent harness is for: refcounts, signal vs
+// callbacks, RCU slots, names and waits against detach and unload.
 profile make_concurrent()
 {
-	// Every op once (so any program encodes), then the ops whose races the
-	// concurrent harness is for: refcounts, signal vs callbacks, RCU slots,
-	// names and waits against detach and unload.
-	profile p = make_api();
-	p.name = "concurrent_fuzz";
-	const op_kind extra[] = {
-		op_kind::get,	       op_kind::put,	   op_kind::put,	 op_kind::signal,
-		op_kind::signal,       op_kind::add_cb,	   op_kind::remove_cb,	 op_kind::drop_cb,
-		op_kind::names,	       op_kind::names,	   op_kind::publish,	 op_kind::clear,
-		op_kind::get_rcu_safe, op_kind::get_rcu_safe, op_kind::is_signaled, op_kind::status,
-		op_kind::enable_sw,    op_kind::wait,	   op_kind::unload,	 op_kind::create,
-		op_kind::irq,	       op_kind::inc,	   op_kind::describe,	 op_kind::set_deadline,
-	};
-	for (op_kind k : extra)
-		p.opcodes.push_back(k);
-	return p;
+	return make_weighted(
+		"concurrent_fuzz",
+		{op_kind::get,	       op_kind::put,	      op_kind::put,	    op_kind::signal,
+		 op_kind::signal,      op_kind::add_cb,	      op_kind::remove_cb,   op_kind::drop_cb,
+		 op_kind::names,       op_kind::names,	      op_kind::publish,	    op_kind::clear,
+		 op_kind::get_rcu_safe, op_kind::get_rcu_safe, op_kind::is_signaled, op_kind::status,
+		 op_kind::enable_sw,   op_kind::wait,	      op_kind::unload,	    op_kind::create,
+		 op_kind::irq,	       op_kind::inc,	      op_kind::describe,    op_kind::set_deadline});
 }
 
 // ---- binary ---------------------------------------------------------------
