@@ -152,29 +152,28 @@ int child(const std::string &path, const std::string &harness_flag, bool quiet)
 
 // --minimize for a concurrent program: the same, with concurrent_fuzz and
 // the concurrent binary and text forms (ops and schedule shrink together).
-int minimize_concurrent(const std::string &path, std::string fuzzer, const std::string &runs)
+// The part of --minimize both program kinds share: check the libFuzzer
+// binary, write @bytes next to @path, run -minimize_crash on it. Return: the
+// path of the minimized input (empty if libFuzzer produced none, after saying
+// so) and the ".min.prog" base in *base; *usage_error on a missing fuzzer.
+std::string run_minimizer(const std::string &path, const std::string &fuzzer,
+			  const std::string &runs, const std::vector<uint8_t> &bytes,
+			  std::string *base, bool *usage_error)
 {
-	harness::cprogram p;
-	bool text;
-	std::string err;
-	if (!tools::load_concurrent(path, &p, &text, &err)) {
-		fprintf(stderr, "fence-repro: %s\n", err.c_str());
-		return 2;
-	}
-	if (fuzzer.empty())
-		fuzzer = dir_of(self_path()) + "/../fuzz/concurrent_fuzz";
+	*usage_error = false;
 	if (access(fuzzer.c_str(), X_OK) != 0) {
-		fprintf(stderr, "fence-repro: --minimize needs the libFuzzer binary '%s' (build the fuzz "
-				"preset, or pass --fuzzer PATH)\n",
+		fprintf(stderr,
+			"fence-repro: --minimize needs the libFuzzer binary '%s' (build the fuzz "
+			"preset: cmake --workflow --preset fuzz, or pass --fuzzer PATH)\n",
 			fuzzer.c_str());
-		return 2;
+		*usage_error = true;
+		return "";
 	}
-	std::string base = path;
+	*base = path;
 	for (const char *ext : {".prog", ".bin"})
-		if (tools::ends_with(base, ext))
-			base = base.substr(0, base.size() - strlen(ext));
-	const std::string tmp_in = base + ".min-input.bin", tmp_out = base + ".min-output.bin";
-	auto bytes = harness::encode_concurrent(p);
+		if (tools::ends_with(*base, ext))
+			*base = base->substr(0, base->size() - strlen(ext));
+	const std::string tmp_in = *base + ".min-input.bin", tmp_out = *base + ".min-output.bin";
 	{
 		std::ofstream o(tmp_in, std::ios::binary);
 		o.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -184,13 +183,31 @@ int minimize_concurrent(const std::string &path, std::string fuzzer, const std::
 	int st = spawn_wait({fuzzer, "-minimize_crash=1", "-runs=" + runs,
 			     "-exact_artifact_path=" + tmp_out, tmp_in});
 	unlink(tmp_in.c_str());
-	harness::cprogram min;
-	if (access(tmp_out.c_str(), R_OK) != 0 || !tools::load_concurrent(tmp_out, &min, &text, &err)) {
+	if (access(tmp_out.c_str(), R_OK) != 0) {
 		fprintf(stderr, "fence-repro: libFuzzer produced no minimized input (%s); does %s "
 				"crash at all in this build?\n",
 			verdict(st).c_str(), path.c_str());
-		return 1;
+		return "";
 	}
+	return tmp_out;
+}
+
+int minimize_concurrent(const std::string &path, std::string fuzzer, const std::string &runs)
+{
+	harness::cprogram p;
+	bool text, usage_error;
+	std::string err, base;
+	if (!tools::load_concurrent(path, &p, &text, &err)) {
+		fprintf(stderr, "fence-repro: %s\n", err.c_str());
+		return 2;
+	}
+	if (fuzzer.empty())
+		fuzzer = dir_of(self_path()) + "/../fuzz/concurrent_fuzz";
+	std::string tmp_out =
+		run_minimizer(path, fuzzer, runs, harness::encode_concurrent(p), &base, &usage_error);
+	harness::cprogram min;
+	if (tmp_out.empty() || !tools::load_concurrent(tmp_out, &min, &text, &err))
+		return usage_error ? 2 : 1;
 	unlink(tmp_out.c_str());
 	min.header = p.header;
 	min.header.emplace_back("harness", "concurrent_fuzz");
@@ -208,8 +225,8 @@ int minimize(const std::string &path, const std::string &harness_flag, std::stri
 	if (tools::is_concurrent(path, harness_flag))
 		return minimize_concurrent(path, fuzzer, runs);
 	harness::program p;
-	bool text;
-	std::string err;
+	bool text, usage_error;
+	std::string err, base;
 	if (!tools::load_program(path, harness_flag, &p, &text, &err)) {
 		fprintf(stderr, "fence-repro: %s\n", err.c_str());
 		return 2;
@@ -217,35 +234,11 @@ int minimize(const std::string &path, const std::string &harness_flag, std::stri
 	const harness::profile &prof = tools::profile_for(path, &p, harness_flag);
 	if (fuzzer.empty())
 		fuzzer = dir_of(self_path()) + "/../fuzz/" + prof.name;
-	if (access(fuzzer.c_str(), X_OK) != 0) {
-		fprintf(stderr,
-			"fence-repro: --minimize needs the libFuzzer binary '%s' (build the fuzz "
-			"preset: cmake --workflow --preset fuzz, or pass --fuzzer PATH)\n",
-			fuzzer.c_str());
-		return 2;
-	}
-	std::string base = path;
-	for (const char *ext : {".prog", ".bin"})
-		if (tools::ends_with(base, ext))
-			base = base.substr(0, base.size() - strlen(ext));
-	const std::string tmp_in = base + ".min-input.bin", tmp_out = base + ".min-output.bin";
-	auto bytes = harness::encode(p, prof);
-	{
-		std::ofstream o(tmp_in, std::ios::binary);
-		o.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-	}
-	printf("fence-repro: minimizing %s with %s (-runs=%s)\n", path.c_str(), fuzzer.c_str(), runs.c_str());
-	fflush(stdout);
-	int st = spawn_wait({fuzzer, "-minimize_crash=1", "-runs=" + runs,
-			     "-exact_artifact_path=" + tmp_out, tmp_in});
-	unlink(tmp_in.c_str());
+	std::string tmp_out =
+		run_minimizer(path, fuzzer, runs, harness::encode(p, prof), &base, &usage_error);
 	harness::program min;
-	if (!tools::load_program(tmp_out, prof.name, &min, &text, &err)) {
-		fprintf(stderr, "fence-repro: libFuzzer produced no minimized input (%s); does %s "
-				"crash at all in this build?\n",
-			verdict(st).c_str(), path.c_str());
-		return 1;
-	}
+	if (tmp_out.empty() || !tools::load_program(tmp_out, prof.name, &min, &text, &err))
+		return usage_error ? 2 : 1;
 	unlink(tmp_out.c_str());
 	min.header = p.header;
 	min.header.emplace_back("harness", prof.name);
