@@ -104,6 +104,7 @@ const char *dma_fence_trace_event_name(enum dma_fence_trace_event ev) noexcept
 
 /* ---- signalling annotations (lockdep's dma_fence_map) ----------------------- */
 
+#ifdef FENCE_LOCKDEP
 namespace {
 struct signalling_section {
 	int depth;
@@ -112,6 +113,7 @@ struct signalling_section {
 };
 thread_local signalling_section t_signalling;
 } // namespace
+#endif
 
 bool dma_fence_begin_signalling(const char *file, int line) noexcept
 {
