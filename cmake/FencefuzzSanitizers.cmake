@@ -51,26 +51,5 @@ if(FENCEFUZZ_DEBUG_CHECKS)
   add_compile_definitions(FENCE_DEBUG_CHECKS FENCE_LOCKDEP)
 endif()
 
-# Self-check: a known bug injected into the core (FENCEFUZZ_INJECT_BUG), so the
-# detectors can be shown to fire. Empty = the clean core.
-set(_ff_bugs "" "timeline-name" "names-after-signal" "cb-order" "signal-race" "free-no-grace")
-# free-no-grace: dma_fence_free() kfree()s at once instead of kfree_rcu(), so an
-# RCU reader (get_rcu_safe) can touch freed memory; only an interleaving shows
-# it. concurrent_fuzz finds it from its seeds in seconds; the reproducer is
-# corpora/selfcheck/free-no-grace.prog (fuzz/concurrent_selfcheck.cmake).
-# For stress/fence_torture (ci/stress --inject-bug BUG): unload-no-grace (module
-# unload skips its grace period; found within seconds) and release-outside-rcu
-# (->release called after rcu_read_unlock(); its window is the few instructions
-# a module's ->release runs after unpinning, so a 30 s torture does not find it).
-list(APPEND _ff_bugs "unload-no-grace" "release-outside-rcu")
-if(NOT FENCEFUZZ_INJECT_BUG IN_LIST _ff_bugs)
-  list(JOIN _ff_bugs ", " _ff_bug_list)
-  message(FATAL_ERROR "FENCEFUZZ_INJECT_BUG: unknown bug '${FENCEFUZZ_INJECT_BUG}' "
-                      "(known: ${_ff_bug_list})")
-endif()
-if(FENCEFUZZ_INJECT_BUG)
-  string(TOUPPER "${FENCEFUZZ_INJECT_BUG}" _ff_bug)
-  string(REPLACE "-" "_" _ff_bug "${_ff_bug}")
-  add_compile_definitions(FENCE_INJECT_BUG_${_ff_bug})
-  message(STATUS "fencefuzz: injecting known bug '${FENCEFUZZ_INJECT_BUG}' into the core")
-endif()
+# Self-check: FENCEFUZZ_INJECT_BUG=<bug> builds the whole tree's core as one
+# variant of the bug zoo (core/zoo/<bug>.patch; core/CMakeLists.txt).

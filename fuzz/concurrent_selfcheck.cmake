@@ -1,5 +1,5 @@
 # Self-check of concurrent_fuzz (included from fuzz/CMakeLists.txt): the
-# dsched core built with FENCEFUZZ_INJECT_BUG "free-no-grace" (dma_fence_free
+# dsched core built with the zoo bug free-no-grace (dma_fence_free
 # frees at once instead of after a grace period) must crash with an ASan
 # heap-use-after-free on the race that concurrent_fuzz found,
 # corpora/selfcheck/free-no-grace.prog, on every one of 10 replays; the clean
@@ -9,9 +9,9 @@
 #   selfcheck.free-no-grace.fires-10-of-10
 #   selfcheck.free-no-grace.clean
 if(FENCEFUZZ_SELFCHECK AND "address" IN_LIST FENCEFUZZ_SANITIZER)
-  fence_core_dsched_variant(fence_core_dsched_bug_free_no_grace FENCE_INJECT_BUG_FREE_NO_GRACE)
-  fence_harness_dsched_variant(fence_harness_dsched_bug_free_no_grace
-                               fence_core_dsched_bug_free_no_grace)
+  fence_core_variant(fence_core_dsched_bug_free_no_grace DSCHED BUG free-no-grace)
+  fence_harness_variant(fence_harness_dsched_bug_free_no_grace
+                        fence_core_dsched_bug_free_no_grace)
   add_executable(concurrent_fuzz_replay_bug_free_no_grace
                  ${CMAKE_CURRENT_SOURCE_DIR}/concurrent_fuzz.cpp
                  ${CMAKE_CURRENT_SOURCE_DIR}/replay_main.cpp)

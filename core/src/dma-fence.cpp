@@ -225,16 +225,6 @@ void dma_fence_signal_timestamp_locked(struct dma_fence *fence, ktime_t timestam
 	if (unlikely(test_and_set_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)))
 		return;
 
-#ifdef FENCE_INJECT_BUG_SIGNAL_RACE
-	/* Self-check (the 4.x shape): SIGNALED is public before the callbacks
-	 * are taken, as if set outside the lock. Invisible to one thread; another
-	 * can see "signaled" and still remove a callback that then never runs. */
-	spin_unlock(dma_fence_spinlock(fence));
-	for (int i = 0; i < 256; i++)
-		cpu_relax();
-	spin_lock(dma_fence_spinlock(fence));
-#endif
-
 	trace_dma_fence(DMA_FENCE_TRACE_SIGNALED, fence);
 
 	/*
@@ -473,11 +463,6 @@ void dma_fence_release(struct kref *kref) noexcept
 	ops = rcu_dereference(fence->ops);
 	if (ops && ops->release) {
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
-#ifdef FENCE_INJECT_BUG_RELEASE_OUTSIDE_RCU /* self-check: the pre-7.1 order */
-		rcu_read_unlock();
-		ops->release(fence);
-		return;
-#endif
 		ops->release(fence);
 	} else {
 		dma_fence_free(fence);
@@ -487,11 +472,6 @@ void dma_fence_release(struct kref *kref) noexcept
 
 void dma_fence_free(struct dma_fence *fence) noexcept
 {
-#ifdef FENCE_INJECT_BUG_FREE_NO_GRACE
-	/* Self-check: frees at once, so an RCU reader (get_rcu_safe) races it. */
-	kfree(fence);
-	return;
-#endif
 	kfree_rcu(fence, rcu);
 }
 
@@ -558,12 +538,7 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb,
 
 	if (__dma_fence_enable_signaling(fence)) {
 		cb->func = func;
-#ifdef FENCE_INJECT_BUG_CB_ORDER
-		/* Self-check: LIFO instead of FIFO callback order. */
-		list_add(&cb->node, &fence->cb_list);
-#else
 		list_add_tail(&cb->node, &fence->cb_list);
-#endif
 	} else {
 		INIT_LIST_HEAD(&cb->node);
 		ret = -ENOENT;
@@ -800,12 +775,7 @@ const char *dma_fence_driver_name(struct dma_fence *fence) noexcept
 	FENCE_ASSERT_DEBUG(rcu_read_lock_held());
 
 	ops = rcu_dereference(fence->ops);
-#ifdef FENCE_INJECT_BUG_NAMES_AFTER_SIGNAL
-	/* Self-check: forgets the signaled test, so pinned fences keep their names. */
-	if (ops) {
-#else
 	if (!dma_fence_test_signaled_flag(fence) && ops) {
-#endif
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
 		return ops->get_driver_name(fence);
 	}
@@ -821,10 +791,6 @@ const char *dma_fence_timeline_name(struct dma_fence *fence) noexcept
 	ops = rcu_dereference(fence->ops);
 	if (!dma_fence_test_signaled_flag(fence) && ops) {
 		FENCE_SCHED_POINT(FENCE_SP_OPS_CALL, ops);
-#ifdef FENCE_INJECT_BUG_TIMELINE_NAME
-		/* Self-check: the 2025 copy-paste bug (62918542b7bf, fixed by 033559473dd3). */
-		return ops->get_driver_name(fence);
-#endif
 		return ops->get_timeline_name(fence);
 	}
 	return "signaled-timeline";

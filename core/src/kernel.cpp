@@ -193,6 +193,47 @@ constexpr ktime_t kVirtualTick = NSEC_PER_USEC;
 bool fence_time_set_virtual(bool on) noexcept { return g_virtual_time.exchange(on); }
 bool fence_time_is_virtual() noexcept { return g_virtual_time.load(std::memory_order_relaxed); }
 
+/* ---- delay injection (fence/detail/sched-hooks.h) ----------------------------- */
+
+#if defined(FENCE_DEBUG_CHECKS) && !defined(FENCE_DSCHED) && !defined(FENCE_NO_DELAY_POINTS)
+unsigned fence_delay_one_in; /* atomic (__atomic builtins): read at every point */
+
+namespace {
+std::atomic<u64> g_delay_seed{0};
+thread_local u64 t_delay_rng;
+} // namespace
+
+void fence_delay_point(enum fence_sched_kind) noexcept
+{
+	u64 x = t_delay_rng;
+	if (!x) /* first point on this thread: the run's seed, told apart per thread */
+		x = (g_delay_seed.load(std::memory_order_relaxed) ^
+		     reinterpret_cast<uintptr_t>(&t_delay_rng) * 0x9e3779b97f4a7c15ull) | 1;
+	x ^= x << 13; /* xorshift64 */
+	x ^= x >> 7;
+	x ^= x << 17;
+	t_delay_rng = x;
+	const unsigned one_in = __atomic_load_n(&fence_delay_one_in, __ATOMIC_RELAXED);
+	if (!one_in || x % one_in)
+		return;
+	if ((x >> 32) % 4 == 0) {
+		sched_yield();
+	} else {
+		for (unsigned i = 0, n = (x >> 40) % 4096; i < n; i++)
+			cpu_relax();
+	}
+}
+
+bool fence_delay_injection(unsigned one_in, u64 seed) noexcept
+{
+	g_delay_seed.store(seed, std::memory_order_relaxed);
+	__atomic_store_n(&fence_delay_one_in, one_in, __ATOMIC_RELAXED);
+	return true;
+}
+#else
+bool fence_delay_injection(unsigned, u64) noexcept { return false; }
+#endif
+
 #ifdef FENCE_DSCHED
 void fence_time_advance_to(ktime_t now) noexcept
 {

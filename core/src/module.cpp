@@ -71,6 +71,7 @@ struct module_image {
 	struct list_head cache;
 	long n_pending;
 	long live_pinned; /* atomic */
+	long n_unpins;	  /* atomic; bumped after the unpin (mod_unpin) */
 	u64 hw_seqno;	  /* atomic */
 	struct list_head registry; /* on g_loaded */
 	/* Real modules (module-so.cpp): ops tables in the .so, else NULL. */
@@ -249,6 +250,22 @@ signed long mod_wait(struct dma_fence *f, bool intr, signed long timeout)
 	return dma_fence_default_wait(f, intr, timeout);
 }
 
+/*
+ * mod_unpin - a pinned fence is gone: drop the module's pin count, then
+ * account for it in module memory, as a driver's atomic_dec_and_test() +
+ * wake_up_var() on its fence count does. Touching the module after the pin
+ * is dropped is legal only because the core calls ->release inside its RCU
+ * read-side section (7.1) and unload waits a grace period after it sees no
+ * pins; a core that calls ->release outside RCU lets unload unmap the image
+ * under the second access (core/zoo/release-outside-rcu.patch).
+ */
+inline void mod_unpin(module_image *img) noexcept
+{
+	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, &img->live_pinned);
+	std::atomic_ref<long>(img->n_unpins).fetch_add(1, std::memory_order_relaxed);
+}
+
 /* RECYCLE: back into the typesafe-by-RCU cache, reused at once. */
 void mod_release_recycle(struct dma_fence *f)
 {
@@ -257,7 +274,7 @@ void mod_release_recycle(struct dma_fence *f)
 	spin_lock(&img->lock);
 	list_add(&mf->cache, &img->cache);
 	spin_unlock(&img->lock);
-	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	mod_unpin(img);
 	mod_exit();
 }
 
@@ -265,7 +282,7 @@ void mod_release_recycle(struct dma_fence *f)
 void mod_release_free(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "release");
-	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	mod_unpin(img);
 	mod_exit();
 	dma_fence_free(f);
 }
@@ -538,9 +555,7 @@ int fence_module_unload(struct fence_module *mod) noexcept
 	}
 
 	/* 3. Readers that loaded our ops before the detach finish first. */
-#ifndef FENCE_INJECT_BUG_UNLOAD_NO_GRACE /* self-check: unload without the grace period */
 	synchronize_rcu();
-#endif
 
 	struct mod_fence *mf, *tmp;
 	list_for_each_entry_safe(mf, tmp, &img->cache, cache)

@@ -3,7 +3,7 @@
  * DOC: the RCU layer for the deterministic scheduler (FENCE_DSCHED builds)
  *
  * Replaces rcu-urcu.cpp in the dsched core variant (core/CMakeLists.txt,
- * fence_core_dsched_variant()). liburcu's grace periods wait on futexes and
+ * fence_core_variant(... DSCHED)). liburcu's grace periods wait on futexes and
  * spin inside the library, where a deterministic scheduler cannot see them:
  * a synchronize_rcu() on the one thread that holds the scheduler's baton
  * would wait forever for a reader that is descheduled. This back end keeps

@@ -6,9 +6,10 @@
  * Every place where a thread switch could change the outcome of a race
  * (lock and unlock, atomic flag and refcount operations, RCU read-side
  * boundaries, calls into ops and callbacks, grace-period waits) calls
- * FENCE_SCHED_POINT(). In normal builds the macro expands to nothing, so
+ * FENCE_SCHED_POINT(). In release builds the macro expands to nothing, so
  * the hooks cost nothing; a scheduler build (FENCE_DSCHED) routes them to
- * fence_sched_point(), which may switch to another logical thread.
+ * fence_sched_point(), which may switch to another logical thread; other
+ * debug builds to an optional random delay (below).
  */
 #pragma once
 
@@ -71,6 +72,21 @@ void fence_time_advance_to(ktime_t now) noexcept;
 
 /* fence_time_now_virtual - the virtual clock, without advancing it. */
 ktime_t fence_time_now_virtual() noexcept;
+#elif defined(FENCE_DEBUG_CHECKS) && !defined(FENCE_NO_DELAY_POINTS)
+/*
+ * Free-running debug builds: delay injection at the same points, in the way
+ * KCSAN and rcutorture widen race windows. Off (one relaxed load and a
+ * branch) until fence_delay_injection() turns it on; then one point in
+ * @fence_delay_one_in, chosen by a per-thread generator, yields or spins a
+ * little. fence_torture turns it on (--delays). Real modules (.so) define
+ * FENCE_NO_DELAY_POINTS: they link nothing of the core.
+ */
+extern unsigned fence_delay_one_in;
+void fence_delay_point(enum fence_sched_kind kind) noexcept;
+#define FENCE_SCHED_POINT(kind, addr)                                             \
+	(__builtin_expect(__atomic_load_n(&fence_delay_one_in, __ATOMIC_RELAXED), 0) \
+		 ? fence_delay_point(kind)                                          \
+		 : (void)0)
 #else
 #define FENCE_SCHED_POINT(kind, addr) ((void)0)
 #endif
