@@ -67,9 +67,11 @@
 //
 // Usage: fence_torture [--threads N] [--seconds S] [--seed X]
 //                      [--mode stress|unload|perf] [--slots N] [--so-dir DIR | --no-so]
+//                      [--delays N] [--stop-on-violation]
 #include <getopt.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -104,6 +106,8 @@ struct options {
 	unsigned slots = 0; // 0: the mode's default
 	std::string so_names, so_hw;
 	bool so = true;
+	long delays = -1; // one delay point in N (0: off); -1: the mode's default
+	bool stop_on_violation = false;
 };
 options g_opt;
 std::atomic<bool> g_so_enabled{false}; // cleared by a churner if a .so load fails
@@ -122,6 +126,10 @@ void usage(FILE *out)
 		"  --so-dir DIR  where fence_mod_names.so and fence_mod_hw.so are\n"
 		"                (default: the build tree's core/modules)\n"
 		"  --no-so       simulated modules only\n"
+		"  --delays N    random delays at about one in N of the core's scheduling\n"
+		"                points, to widen race windows (debug builds; default 64\n"
+		"                in stress and unload mode, 0 = off in perf mode)\n"
+		"  --stop-on-violation  end the run at the first violation (time to detect)\n"
 		"  --help        this text\n"
 		"Prints the seed first, statistics every 2 s, and a summary; exit status 0\n"
 		"if no invariant broke, 1 if any did, 2 on bad usage.\n");
@@ -174,8 +182,20 @@ constexpr int kPipe = 10; // reader pipe: 0..kPipe-2 grace periods, kPipe-1: mor
 std::atomic<u64> g_pipe_unloaded; // reads that saw their module's unload completed
 
 void violation(fail_id k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+std::atomic<bool> g_stop_early{false};
+std::chrono::steady_clock::time_point g_t0;
+
+void note_failure() noexcept
+{
+	if (!g_stop_early.exchange(true)) {
+		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
+		fprintf(stderr, "fence-torture: first violation after %.2f s\n", t);
+	}
+}
+
 void violation(fail_id k, const char *fmt, ...)
 {
+	note_failure();
 	u64 n = g_fail[k].fetch_add(1, std::memory_order_relaxed);
 	if (n >= 5)
 		return; // counted; the first few are enough to debug
@@ -189,6 +209,7 @@ void violation(fail_id k, const char *fmt, ...)
 
 void on_warn(const char *msg) noexcept
 {
+	note_failure();
 	g_fail[F_WARN].fetch_add(1, std::memory_order_relaxed);
 	(void)msg; // the core prints it
 }
@@ -1097,7 +1118,7 @@ void print_stats(double t)
 
 bool parse_args(int argc, char **argv)
 {
-	enum { O_THREADS = 1, O_SECONDS, O_SEED, O_MODE, O_SLOTS, O_SO_DIR, O_NO_SO, O_HELP };
+	enum { O_THREADS = 1, O_SECONDS, O_SEED, O_MODE, O_SLOTS, O_SO_DIR, O_NO_SO, O_DELAYS, O_STOP, O_HELP };
 	static const struct option longopts[] = {
 		{"threads", required_argument, nullptr, O_THREADS},
 		{"seconds", required_argument, nullptr, O_SECONDS},
@@ -1106,6 +1127,8 @@ bool parse_args(int argc, char **argv)
 		{"slots", required_argument, nullptr, O_SLOTS},
 		{"so-dir", required_argument, nullptr, O_SO_DIR},
 		{"no-so", no_argument, nullptr, O_NO_SO},
+		{"delays", required_argument, nullptr, O_DELAYS},
+		{"stop-on-violation", no_argument, nullptr, O_STOP},
 		{"help", no_argument, nullptr, O_HELP},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -1161,6 +1184,16 @@ bool parse_args(int argc, char **argv)
 		case O_NO_SO:
 			g_opt.so = false;
 			break;
+		case O_DELAYS:
+			g_opt.delays = strtol(optarg, &end, 0);
+			if (*end || g_opt.delays < 0 || g_opt.delays > 1000000000) {
+				fprintf(stderr, "fence_torture: --delays needs 0..1000000000\n");
+				return false;
+			}
+			break;
+		case O_STOP:
+			g_opt.stop_on_violation = true;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -1209,8 +1242,14 @@ int main(int argc, char **argv)
 		}
 	printf(") slots=%u seconds=%g modules=simulated%s\n", g_nslots, g_opt.seconds,
 	       g_opt.so ? "+so" : "");
-	printf("fence-torture: rerun: fence_torture --mode %s --threads %u --seconds %g --seed 0x%" PRIx64 "\n",
-	       kModeNames[g_opt.mode], g_opt.threads, g_opt.seconds, g_opt.seed);
+	if (g_opt.delays < 0)
+		g_opt.delays = g_opt.mode == MODE_PERF ? 0 : 64;
+	if (g_opt.delays && !fence_delay_injection(0, 0)) {
+		printf("fence-torture: no delay points in this build (release): --delays ignored\n");
+		g_opt.delays = 0;
+	}
+	printf("fence-torture: rerun: fence_torture --mode %s --threads %u --seconds %g --delays %ld --seed 0x%" PRIx64 "\n",
+	       kModeNames[g_opt.mode], g_opt.threads, g_opt.seconds, g_opt.delays, g_opt.seed);
 	fflush(stdout);
 
 	// Every WARN is a failure; counted here rather than fatal, as rcutorture
@@ -1231,6 +1270,8 @@ int main(int argc, char **argv)
 		g_workers.push_back(std::move(w));
 	}
 	const auto t0 = std::chrono::steady_clock::now();
+	g_t0 = t0;
+	fence_delay_injection(static_cast<unsigned>(g_opt.delays), g_opt.seed);
 	for (auto &w : g_workers)
 		w->th = std::thread(worker_main, w.get());
 
@@ -1240,9 +1281,9 @@ int main(int argc, char **argv)
 	auto next = t0 + std::chrono::seconds(2);
 	for (;;) {
 		const auto now = std::chrono::steady_clock::now();
-		if (now >= deadline)
+		if (now >= deadline || (g_opt.stop_on_violation && g_stop_early.load()))
 			break;
-		std::this_thread::sleep_for(std::min(deadline, next) - now);
+		std::this_thread::sleep_for(std::min({deadline, next, now + std::chrono::milliseconds(50)}) - now);
 		if (std::chrono::steady_clock::now() >= next) {
 			print_stats(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 			next += std::chrono::seconds(2);
@@ -1251,6 +1292,7 @@ int main(int argc, char **argv)
 	g_stop.store(true);
 	for (auto &w : g_workers)
 		w->th.join();
+	fence_delay_injection(0, 0);
 	const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
 	// Tear down: empty the slots, unload every module (nothing pins them now),

@@ -781,7 +781,7 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 
 	// Each thread's own reference to every fence the setup holds.
 	if (rs.log)
-		*rs.log << "fork (each thread takes its own references):\n";
+		*rs.log << "fork (each thread takes its own references, the setup drops its own):\n";
 	for (int t = 0; t < nthreads; t++)
 		for (int f = 0; f < kFenceSlots; f++)
 			if (detail::fence_at(s, f)) {
@@ -791,6 +791,16 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 				g.a[1] = static_cast<uint64_t>(f);
 				s.step(g);
 			}
+	// ... and the setup lets go of its own: the last reference to a setup
+	// fence is dropped by whichever thread puts it last, so ->release races
+	// the other threads (and a module's unload) like any other op.
+	for (int f = 0; f < kFenceSlots; f++)
+		if (detail::fence_at(s, f)) {
+			op p;
+			p.kind = op_kind::put;
+			p.a[0] = static_cast<uint64_t>(f);
+			s.step(p);
+		}
 
 	// Module ops on a slot belong to the first thread that has any.
 	for (int m = 0; m < kModuleSlots; m++) {

@@ -6,7 +6,9 @@
 // Semantics. The setup runs first, sequentially, checked against the model
 // after every op like a sequential program. Then every thread gets its own
 // reference to each fence the setup left in its slots f0..f7 (as if the
-// setup had done "get" for it), and its own callback slots: inside a thread,
+// setup had done "get" for it, then "put" for its own, so the last "put" of a
+// setup fence and its ->release happen in a thread), and its own callback
+// slots: inside a thread,
 // fN and cN name that thread's slots. Modules (mN) and RCU slots (sN) are
 // shared. The threads then run under the scheduler, with a reclaim thread
 // that runs deferred RCU callbacks at points the schedule picks.
