@@ -36,7 +36,7 @@ classify() {
     kind=trap; sig="unloaded-module-$(grep -m1 -o 'in op [a-z_()]*' "$log" | sed 's/in op //')"
   elif grep -q 'Falsifiable' "$log"; then
     kind=props; sig=$(grep -B1000 -m1 'Falsifiable' "$log" | grep -oE '\[ RUN +\] [A-Za-z_.]+' | tail -n1 | awk '{print $NF}')
-  elif grep -q 'WARNING: ThreadSanitizer' "$log"; then
+  elif grep -qE '(WARNING|ERROR): ThreadSanitizer' "$log"; then
     kind=tsan; sig=$(grep -m1 -o 'ThreadSanitizer: [a-z -]*' "$log" | sed 's/.*: //')
   elif grep -q 'ERROR: AddressSanitizer' "$log"; then
     kind=asan; sig=$(grep -m1 -o 'AddressSanitizer: [a-z-]*' "$log" | sed 's/.*: //')

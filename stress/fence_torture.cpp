@@ -36,16 +36,21 @@
 //  - "VIOLATION <kind>" lines, a non-zero n_violations and "!!! End of test:
 //    FAILURE" with exit status 1. Kinds:
 //      cb_twice, cb_never, cb_state   a callback ran twice, did not run although
-//                                     remove_callback() said it had, ran on an
-//                                     unsignaled fence or saw a foreign error
+//                                     remove_callback() said it had (or its fence
+//                                     signaled after add_callback() = 0), ran on an
+//                                     unsignaled fence or before its timestamp, or
+//                                     saw a foreign error
 //      status                         get_status() outside {0, 1, -ENODEV, -EIO},
 //                                     or went back from signaled, or disagreed
 //                                     with the SIGNALED bit
 //      names                          names of a signaled fence that are not
 //                                     "detached-driver"/"signaled-timeline", of an
 //                                     unsignaled one that are not its module's
-//      describe, deadline, timestamp, wait   those APIs broke their contract
+//      describe, deadline, timestamp, wait   those APIs broke their contract (a wait
+//                                     on a signaled fence must not time out)
 //      fence                          a held fence with refcount 0, uninitialized,
+//                                     one get_rcu_safe() returned that was not in its
+//                                     slot meanwhile (slot write history),
 //                                     or of no known module
 //      unload_gp                      the rcutorture-style unload oracle: a reader
 //                                     saw a fence of module M unsignaled (or M's
@@ -300,11 +305,35 @@ struct dma_fence *slot_get(unsigned i)
 	return dma_fence_get_rcu_safe(&g_slots[i]);
 }
 
+// Each slot's last writes, so that a reader can tell whether the fence
+// dma_fence_get_rcu_safe() handed it was in the slot while it looked (a
+// recycled fence reused for another one must not be: the "rcu_safe" check).
+constexpr unsigned kHist = 8;
+struct slot_hist {
+	std::mutex mu;		 // writers of the slot, and readers of last[]
+	std::atomic<u64> gen{0}; // bumped by every write, before the store
+	struct {
+		u64 gen, context, seqno;
+		const void *fence;
+	} last[kHist] = {};
+};
+std::unique_ptr<slot_hist[]> g_hist;
+
+// Store @f in slot @i (its reference moves into the slot); return what was there.
+struct dma_fence *slot_replace(unsigned i, struct dma_fence *f)
+{
+	slot_hist &h = g_hist[i];
+	std::lock_guard<std::mutex> g(h.mu);
+	const u64 gen = h.gen.load(std::memory_order_relaxed) + 1;
+	h.last[gen % kHist] = {gen, f ? f->context : 0, f ? f->seqno : 0, f};
+	h.gen.store(gen, std::memory_order_release);
+	return rcu_replace_pointer(g_slots[i], f, true);
+}
+
 // Store @f (its reference moves into the slot); put what was there.
 void slot_set(unsigned i, struct dma_fence *f)
 {
-	struct dma_fence *old = rcu_replace_pointer(g_slots[i], f, true);
-	dma_fence_put(old);
+	dma_fence_put(slot_replace(i, f));
 }
 
 // ---- workers ---------------------------------------------------------------------
@@ -446,9 +475,29 @@ void unload_oracle(worker &w, modrec *r, struct dma_fence *f, const char *op)
 	w.pipe[age < kPipe - 1 ? age : kPipe - 1].fetch_add(1, std::memory_order_relaxed);
 }
 
+// The fence get_rcu_safe() returned for slot @i, whose write generation was
+// @g1 before the call, must be one the slot held meanwhile: the value before
+// write g1 or one written since (when no more than kHist writes went by).
+void check_slot_history(unsigned i, u64 g1, struct dma_fence *f)
+{
+	slot_hist &h = g_hist[i];
+	const u64 g2 = h.gen.load(std::memory_order_acquire);
+	if (g2 - g1 + 2 > kHist)
+		return; // the history has moved on
+	std::lock_guard<std::mutex> g(h.mu);
+	for (const auto &e : h.last)
+		if (e.gen + 1 >= g1 && e.gen <= g2 && e.fence == f && e.context == f->context &&
+		    e.seqno == f->seqno)
+			return;
+	violation(F_FENCE, "get_rcu_safe(slot %u) returned fence %" PRIu64 ":%" PRIu64 " (%p), which "
+		  "was not in the slot while the reader looked (writes %" PRIu64 "..%" PRIu64 ")",
+		  i, f->context, f->seqno, static_cast<void *>(f), g1, g2);
+}
+
 void reader_op(worker &w)
 {
 	const unsigned i = w.rnd.below(g_nslots);
+	const u64 g1 = g_hist[i].gen.load(std::memory_order_acquire);
 	rcu_read_lock();
 	struct dma_fence *f = dma_fence_get_rcu_safe(&g_slots[i]);
 	if (!f) {
@@ -458,6 +507,8 @@ void reader_op(worker &w)
 	}
 	w.bump(OP_READ);
 	modrec *r = check_fence(f, "get_rcu_safe");
+	if (g_opt.mode != MODE_PERF)
+		check_slot_history(i, g1, f);
 
 	// Names, inside the section in which they are valid.
 	const bool sig0 = dma_fence_test_signaled_flag(f);
@@ -645,7 +696,7 @@ void updater_op(worker &w)
 		break;
 	case 1: // take a slot's fence (and its reference) into the stash
 		if (w.stash.size() < 4) {
-			if (struct dma_fence *f = rcu_replace_pointer(g_slots[i], nullptr, true)) {
+			if (struct dma_fence *f = slot_replace(i, nullptr)) {
 				check_fence(f, "updater");
 				w.stash.push_back(f);
 			}
@@ -713,9 +764,11 @@ void waiter_op(worker &w)
 		return;
 	}
 	modrec *r = check_fence(f, "waiter");
+	const bool was_signaled = dma_fence_test_signaled_flag(f);
 	const long ret = dma_fence_wait_timeout(f, intr, timeout);
 	w.bump(OP_WAIT);
-	if (ret < 0 || (ret > 0 && !dma_fence_test_signaled_flag(f)) || (ret > timeout && ret != 1))
+	if (ret < 0 || (ret > 0 && !dma_fence_test_signaled_flag(f)) || (ret > timeout && ret != 1) ||
+	    (was_signaled && ret == 0))
 		violation(F_WAIT, "wait_timeout(fence %" PRIu64 ":%" PRIu64 " of '%s', %s, %ld) = %ld, signaled %d",
 			  f->context, f->seqno, r ? r->name : "?", intr ? "intr" : "nointr", timeout, ret,
 			  dma_fence_test_signaled_flag(f));
@@ -731,6 +784,9 @@ void torture_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 			  static_cast<void *>(t->fence), static_cast<void *>(f));
 	if (!dma_fence_test_signaled_flag(f))
 		violation(F_CB_STATE, "callback ran on unsignaled fence %" PRIu64 ":%" PRIu64, f->context, f->seqno);
+	else if (!test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &f->flags))
+		violation(F_CB_STATE, "callback on fence %" PRIu64 ":%" PRIu64 " ran before its timestamp was set",
+			  f->context, f->seqno);
 	const int err = std::atomic_ref<int>(f->error).load(std::memory_order_relaxed);
 	if (err != 0 && err != -ENODEV && err != -EIO)
 		violation(F_CB_STATE, "callback on fence %" PRIu64 ":%" PRIu64 " sees error %d", f->context,
@@ -795,6 +851,16 @@ void callback_op(worker &w)
 	const int ret = dma_fence_add_callback(f, &t->cb, torture_cb);
 	w.bump(OP_ADD_CB);
 	if (ret == 0) {
+		// Under the fence lock a signal has run every queued callback: a
+		// signaled fence with ours still not run lost it.
+		unsigned long flags;
+		dma_fence_lock_irqsave(f, flags);
+		const bool lost = dma_fence_test_signaled_flag(f) &&
+				  t->runs.load(std::memory_order_acquire) == 0;
+		dma_fence_unlock_irqrestore(f, flags);
+		if (lost)
+			violation(F_CB_NEVER, "add_callback(fence %" PRIu64 ":%" PRIu64 ") = 0, the fence is "
+				  "signaled and the callback never ran", f->context, f->seqno);
 		w.cbs.push_back(t);
 		return;
 	}
@@ -1262,6 +1328,7 @@ int main(int argc, char **argv)
 	const long loaded0 = fence_module_count_loaded();
 
 	g_slots.reset(new fence::rcu_ptr<struct dma_fence>[g_nslots]());
+	g_hist.reset(new slot_hist[g_nslots]);
 	for (unsigned i = 0; i < g_opt.threads; i++) {
 		auto w = std::make_unique<worker>();
 		w->id = i;
@@ -1352,6 +1419,7 @@ int main(int argc, char **argv)
 
 	g_workers.clear();
 	g_slots.reset();
+	g_hist.reset();
 	rec_free_all();
 	return n_viol ? 1 : 0;
 }
