@@ -12,7 +12,7 @@
 # patterns that must all match)
 set(_ff_concurrent_selfchecks
   "free-no-grace|heap-use-after-free&&in dma_fence_get_rcu_safe"
-  "release-outside-rcu|access to unloaded module .*in op release"
+  "release-outside-rcu|rcu_read_lock_held|access to unloaded module .*in op release"
   "unload-no-grace|access to unloaded module"
   "ops-reread-after-detach|member access within null pointer|SEGV on unknown address 0x0")
 if(FENCEFUZZ_SELFCHECK AND "address" IN_LIST FENCEFUZZ_SANITIZER)

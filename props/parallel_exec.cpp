@@ -902,10 +902,6 @@ run_report run_once(const pcase &c, uint64_t jitter_seed)
 	std::vector<std::vector<std::vector<event>>> ev(n);
 	if (rep.ok && n) {
 		fence_rcu_set_auto_reclaim(true); // real grace periods while readers race
-		// Random delays at the core's scheduling points (debug builds), as
-		// fence_torture does: windows a few instructions wide stay open long
-		// enough for the other branch to hit them.
-		fence_delay_injection(16, jitter_seed);
 		std::atomic<int> ready{0};
 		std::atomic<bool> go{false};
 		std::vector<std::thread> th;
@@ -942,7 +938,6 @@ run_report run_once(const pcase &c, uint64_t jitter_seed)
 		go.store(true, std::memory_order_release);
 		for (auto &x : th)
 			x.join();
-		fence_delay_injection(0, 0);
 		fence_rcu_set_auto_reclaim(false);
 
 		// 3. Is there an interleaving of the model that explains it all?

@@ -481,10 +481,12 @@ void unload_oracle(worker &w, modrec *r, struct dma_fence *f, const char *op)
 void check_slot_history(unsigned i, u64 g1, struct dma_fence *f)
 {
 	slot_hist &h = g_hist[i];
-	const u64 g2 = h.gen.load(std::memory_order_acquire);
+	// Under the lock: no write can overwrite last[] while we look, and g2
+	// counts every write so far (a superset of those during the call).
+	std::lock_guard<std::mutex> g(h.mu);
+	const u64 g2 = h.gen.load(std::memory_order_relaxed);
 	if (g2 - g1 + 2 > kHist)
 		return; // the history has moved on
-	std::lock_guard<std::mutex> g(h.mu);
 	for (const auto &e : h.last)
 		if (e.gen + 1 >= g1 && e.gen <= g2 && e.fence == f && e.context == f->context &&
 		    e.seqno == f->seqno)

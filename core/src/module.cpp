@@ -257,10 +257,13 @@ signed long mod_wait(struct dma_fence *f, bool intr, signed long timeout)
  * is dropped is legal only because the core calls ->release inside its RCU
  * read-side section (7.1) and unload waits a grace period after it sees no
  * pins; a core that calls ->release outside RCU lets unload unmap the image
- * under the second access (core/zoo/release-outside-rcu.patch).
+ * under the second access (core/zoo/release-outside-rcu.patch). Debug builds
+ * check the read-side section up front, so the bug shows without the race.
  */
 inline void mod_unpin(module_image *img) noexcept
 {
+	/* What makes the access below safe, checked as RCU lockdep would. */
+	FENCE_ASSERT_DEBUG(rcu_read_lock_held());
 	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, &img->live_pinned);
 	std::atomic_ref<long>(img->n_unpins).fetch_add(1, std::memory_order_relaxed);
