@@ -67,3 +67,13 @@ export_sanitizer_options() {
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
   export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
 }
+
+# seeds_to_binary FENCE_PROG HARNESS DIR: corpora/HARNESS/seeds/*.prog as
+# binary programs in DIR (what the fuzz engines take as their seed corpus).
+seeds_to_binary() {
+  local fprog="$1" h="$2" dir="$3" s
+  mkdir -p "$dir"
+  for s in corpora/"$h"/seeds/*.prog; do
+    "$fprog" --harness "$h" to-binary "$s" "$dir/$(basename "${s%.prog}").bin"
+  done
+}

@@ -33,11 +33,13 @@ if(_ff_san)
   endif()
 endif()
 
+# Fuzz trees: no delay-injection points (fence/detail/sched-hooks.h); the
+# fuzzers run one thread or the deterministic scheduler and never use them.
 if(FENCEFUZZ_FUZZ_ENGINE MATCHES "^(libfuzzer|afl)$")
   add_compile_options(-fsanitize=fuzzer-no-link)
-  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION FENCE_NO_DELAY_POINTS)
 elseif(FENCEFUZZ_FUZZ_ENGINE STREQUAL "external")
-  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION FENCE_NO_DELAY_POINTS)
 endif()
 
 if(FENCEFUZZ_COVERAGE)

@@ -78,8 +78,9 @@ ktime_t fence_time_now_virtual() noexcept;
  * KCSAN and rcutorture widen race windows. Off (one relaxed load and a
  * branch) until fence_delay_injection() turns it on; then one point in
  * @fence_delay_one_in, chosen by a per-thread generator, yields or spins a
- * little. fence_torture turns it on (--delays). Real modules (.so) define
- * FENCE_NO_DELAY_POINTS: they link nothing of the core.
+ * little. fence_torture turns it on (--delays). Real modules (.so) and fuzz
+ * binaries define FENCE_NO_DELAY_POINTS: the former link nothing of the
+ * core, the latter never turn delays on.
  */
 extern unsigned fence_delay_one_in;
 void fence_delay_point(enum fence_sched_kind kind) noexcept;
