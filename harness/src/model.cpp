@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "fence/types.h" // the kernel's errno names
+
 namespace harness {
 
 namespace {
@@ -149,12 +151,12 @@ void model::add_cb(int f, int slot, int *ret)
 {
 	mfence &x = fences[f];
 	if (x.signaled) {
-		*ret = -2; // -ENOENT
+		*ret = -ENOENT;
 		return;
 	}
 	enable(f);
 	if (x.signaled) {
-		*ret = -2;
+		*ret = -ENOENT;
 		return;
 	}
 	x.cbs.push_back(slot);
@@ -197,28 +199,35 @@ int model::scan(int m, int action, uint64_t now)
 	list.swap(modules[m].pending);
 	std::vector<int> kept;
 	int n = 0;
-	for (int f : list) {
-		mfence &x = fences[f];
-		bool drop = x.signaled;
-		if (!drop) {
-			bool sig = (action == 1 && x.armed && x.seqno <= now) ||
-				   (action == 2 && x.seqno <= now) || action == 3;
-			if (sig) {
-				if (action == 3 && x.error == 0)
-					x.error = -19; // -ENODEV
-				signal(f, false, 0);
-				n++;
-				drop = true;
-			}
-		}
-		if (drop)
-			put(f);
-		else
+	for (int f : list)
+		if (scan_one(f, action, now, &n))
 			kept.push_back(f);
-	}
 	kept.insert(kept.end(), modules[m].pending.begin(), modules[m].pending.end());
 	modules[m].pending.swap(kept);
 	return n;
+}
+
+// One fence of a scan: signal it if the action says so (counted in *n), and
+// drop the module's reference to it once it is signaled. Return: whether the
+// module keeps it pending.
+bool model::scan_one(int f, int action, uint64_t now, int *n)
+{
+	mfence &x = fences[f];
+	bool drop = x.signaled;
+	if (!drop) {
+		bool sig = (action == 1 && x.armed && x.seqno <= now) ||
+			   (action == 2 && x.seqno <= now) || action == 3;
+		if (sig) {
+			if (action == 3 && x.error == 0)
+				x.error = -ENODEV;
+			signal(f, false, 0);
+			(*n)++;
+			drop = true;
+		}
+	}
+	if (drop)
+		put(f);
+	return !drop;
 }
 
 void model::reap(int m) { scan(m, 0, 0); }
@@ -228,7 +237,7 @@ int model::unload(int m)
 {
 	scan(m, 3, 0);
 	if (modules[m].live_pinned > 0)
-		return -16; // -EBUSY
+		return -EBUSY;
 	modules[m].loaded = false;
 	return 0;
 }

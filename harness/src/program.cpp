@@ -5,6 +5,8 @@
 // text -> binary -> text is the identity and that decode accepts anything.
 #include "harness/program.h"
 
+#include "catalog.h"
+
 #include <cinttypes>
 #include <initializer_list>
 #include <cstdio>
@@ -14,36 +16,6 @@
 namespace harness {
 
 namespace {
-
-const op_info kInfo[] = {
-#define HARNESS_OP_INFO(name, help, ...) {#name, help, 0, {__VA_ARGS__}},
-	HARNESS_OPS(HARNESS_OP_INFO)
-#undef HARNESS_OP_INFO
-};
-
-// nargs is derived from the argument list: count the non-default entries.
-struct info_table {
-	op_info v[kOpKinds];
-	info_table()
-	{
-		for (int i = 0; i < kOpKinds; i++) {
-			v[i] = kInfo[i];
-			v[i].nargs = 0;
-		}
-#define HARNESS_OP_NARGS(name, help, ...)                                                   \
-	{                                                                                   \
-		arg_type a[] = {arg_type::fence, ##__VA_ARGS__};                            \
-		v[static_cast<int>(op_kind::name)].nargs = static_cast<int>(sizeof(a) / sizeof(a[0])) - 1; \
-	}
-		HARNESS_OPS(HARNESS_OP_NARGS)
-#undef HARNESS_OP_NARGS
-	}
-};
-const info_table &table()
-{
-	static const info_table t;
-	return t;
-}
 
 const char *const kModelNames[] = {"names", "hw", "recycle", "wait", "deadline", "timeline"};
 constexpr int kModels = 6;
@@ -158,6 +130,7 @@ uint64_t read_arg(reader &r, arg_type t) noexcept
 		uint8_t m = r.byte();
 		return m ? m : 1; // never empty
 	}
+	case arg_type::none: break;
 	}
 	return 0;
 }
@@ -211,6 +184,7 @@ std::string arg_text(arg_type t, uint64_t v)
 			}
 		return s;
 	}
+	case arg_type::none: return "";
 	}
 	return buf;
 }
@@ -229,6 +203,7 @@ const char *arg_expect(arg_type t)
 	case arg_type::err: return "an error code -1..-4095";
 	case arg_type::u64: return "an unsigned 64-bit number (decimal or 0x hex)";
 	case arg_type::fset: return "a non-empty fence set like f0,f3";
+	case arg_type::none: break;
 	}
 	return "?";
 }
@@ -319,6 +294,7 @@ bool parse_arg(arg_type t, const std::string &s, uint64_t *v)
 		*v = mask;
 		return true;
 	}
+	case arg_type::none: break;
 	}
 	return false;
 }
@@ -334,7 +310,30 @@ std::string trim(const std::string &s)
 
 } // namespace
 
-const op_info &info(op_kind k) noexcept { return table().v[static_cast<int>(k)]; }
+// The op reference comes from the catalog's descriptors (harness/src/ops/).
+const op_info &info(op_kind k) noexcept
+{
+	static const struct table {
+		op_info v[kOpKinds];
+		table()
+		{
+			static const char *const names[] = {
+#define HARNESS_OP_NAME(name) #name,
+				HARNESS_OPS(HARNESS_OP_NAME)
+#undef HARNESS_OP_NAME
+			};
+			for (int i = 0; i < kOpKinds; i++) {
+				const op_desc &d = desc(static_cast<op_kind>(i));
+				v[i].name = names[i];
+				v[i].help = d.help;
+				v[i].nargs = 0;
+				for (int a = 0; a < kMaxArgs && d.args[a] != arg_type::none; a++)
+					v[i].args[v[i].nargs++] = d.args[a];
+			}
+		}
+	} t;
+	return t.v[static_cast<int>(k)];
+}
 
 bool op::operator==(const op &o) const noexcept
 {

@@ -3,8 +3,9 @@
 // harness/interp.h - run a program against the fence core and the model.
 //
 // Oracle: after every op the interpreter compares the core with the
-// reference model (return values, callback events, status, error, flags,
-// refcounts, attached ops, names, timestamps, module pending lists); at the
+// reference model (return values, callback events, and the state of the
+// slots the op can change: status, error, flags, refcounts, attached ops,
+// timestamps, module pending lists; every slot every few ops); at the
 // end it tears everything down and checks that every fence and module is
 // gone and that kmalloc'd objects are back to where they started. A
 // divergence prints the program, the op index and expected versus actual,
@@ -32,6 +33,11 @@ struct run_options {
 	// property tests, which shrink failures). The core is then left as it
 	// was: the session does no teardown.
 	bool throw_on_divergence = false;
+	// Compare every slot with the model after every Nth op (and at the end);
+	// in between only what the op can change (harness/src/check.h). 1 checks
+	// everything after every op (fence-repro does). $FENCEFUZZ_FULL_CHECK_EVERY
+	// overrides it.
+	unsigned full_check_every = 8;
 };
 
 struct divergence : std::runtime_error {
@@ -44,6 +50,8 @@ struct divergence : std::runtime_error {
 	size_t op_index;
 	std::string check, expected, actual;
 };
+
+class seq_run;
 
 // session - the interpreter, one op at a time (run() is a loop over it).
 class session {
@@ -64,9 +72,7 @@ public:
 	const model &state() const;
 
 private:
-	friend struct session_access; // the concurrent runner (harness/src/interp_detail.h)
-	struct impl;
-	std::unique_ptr<impl> p_;
+	std::unique_ptr<seq_run> p_; // harness/src/seq_run.h
 };
 
 // The catalog's precondition for @o on a model state (what session::legal uses).

@@ -93,6 +93,7 @@ struct model {
 	std::string timeline_name(int f) const;
 	void reap(int m);
 	int scan(int m, int action, uint64_t now);
+	bool scan_one(int f, int action, uint64_t now, int *n);
 	int unload(int m);
 };
 

@@ -47,6 +47,7 @@ constexpr int kCbSlotSpace = kCbSlots * (1 + kMaxThreads);
 
 // What an argument is, which fixes its binary width and its text spelling.
 enum class arg_type : uint8_t {
+	none,	  // (no argument: ends a descriptor's list)
 	fence,	  // f0..f7                      1 byte, mod 8
 	cb,	  // c0..c7                      1 byte, mod 8
 	module,	  // m0..m3                      1 byte, mod 4
@@ -60,57 +61,20 @@ enum class arg_type : uint8_t {
 	fset,	  // f0,f3,... (non-empty)       1 byte bitmask
 };
 
-#define HARNESS_OPS(X)                                                                     \
-	X(load, "load a module into a slot", arg_type::module, arg_type::model)            \
-	X(unload, "unload a module (0 or -EBUSY)", arg_type::module)                       \
-	X(create, "issue a fence from a module", arg_type::fence, arg_type::module,        \
-	  arg_type::u64, arg_type::cflags)                                                 \
-	X(stub, "dma_fence_get_stub", arg_type::fence)                                     \
-	X(private_stub, "dma_fence_allocate_private_stub(ts)", arg_type::fence,            \
-	  arg_type::u64)                                                                   \
-	X(get, "dst = dma_fence_get(src)", arg_type::fence, arg_type::fence)               \
-	X(put, "dma_fence_put, slot emptied", arg_type::fence)                             \
-	X(signal, "dma_fence_signal", arg_type::fence)                                     \
-	X(signal_ts, "dma_fence_signal_timestamp", arg_type::fence, arg_type::u64)         \
-	X(signal_locked, "lock; dma_fence_signal_locked; unlock", arg_type::fence)         \
-	X(check_and_signal, "dma_fence_check_and_signal", arg_type::fence)                 \
-	X(set_error, "dma_fence_set_error (unsignaled only)", arg_type::fence,             \
-	  arg_type::err)                                                                   \
-	X(add_cb, "dma_fence_add_callback", arg_type::fence, arg_type::cb)                 \
-	X(remove_cb, "dma_fence_remove_callback on the cb's fence", arg_type::cb)          \
-	X(drop_cb, "remove the cb if queued, drop the harness's ref on its fence",        \
-	  arg_type::cb)                                                                    \
-	X(enable_sw, "dma_fence_enable_sw_signaling", arg_type::fence)                     \
-	X(is_signaled, "dma_fence_is_signaled", arg_type::fence)                           \
-	X(test_flag, "dma_fence_test_signaled_flag", arg_type::fence)                      \
-	X(status, "dma_fence_get_status", arg_type::fence)                                 \
-	X(status_locked, "lock; dma_fence_get_status_locked; unlock", arg_type::fence)     \
-	X(wait, "dma_fence_wait_timeout", arg_type::fence, arg_type::intr,                 \
-	  arg_type::timeout)                                                               \
-	X(wait_any, "dma_fence_wait_any_timeout", arg_type::fset, arg_type::intr,          \
-	  arg_type::timeout)                                                               \
-	X(set_deadline, "dma_fence_set_deadline", arg_type::fence, arg_type::u64)          \
-	X(names, "driver and timeline name under RCU", arg_type::fence)                    \
-	X(describe, "dma_fence_describe", arg_type::fence)                                 \
-	X(timestamp, "dma_fence_timestamp (signaled only)", arg_type::fence)               \
-	X(is_later, "dma_fence_is_later (same context only)", arg_type::fence,             \
-	  arg_type::fence)                                                                 \
-	X(later, "dma_fence_later (same context only)", arg_type::fence, arg_type::fence)  \
-	X(publish, "replace an RCU slot's fence with a new reference", arg_type::rslot,    \
-	  arg_type::fence)                                                                 \
-	X(clear, "empty an RCU slot", arg_type::rslot)                                     \
-	X(get_rcu_safe, "dst = dma_fence_get_rcu_safe(slot)", arg_type::fence,             \
-	  arg_type::rslot)                                                                 \
-	X(sync_rcu, "synchronize_rcu", )                                                   \
-	X(rcu_barrier, "rcu_barrier: run deferred frees", )                                \
-	X(sig_raise, "raise a pending signal on this thread", )                            \
-	X(sig_clear, "clear the pending signal", )                                         \
-	X(irq, "HW module interrupt at a hardware seqno", arg_type::module, arg_type::u64) \
-	X(inc, "TIMELINE module inc(n)", arg_type::module, arg_type::u64)                  \
-	X(failnext, "the next op's first allocation fails (failslab)", )
+// The op kinds, in the order that fixes their opcode numbers in the binary
+// form (append only). What each op is and does lives in its family's file,
+// harness/src/ops/<family>.cpp (its descriptor: arguments, help, legality,
+// core and model sides, linearizer steps); `fence-prog list-ops` prints them.
+#define HARNESS_OPS(X)                                                                  \
+	X(load) X(unload) X(create) X(stub) X(private_stub) X(get) X(put) X(signal)     \
+	X(signal_ts) X(signal_locked) X(check_and_signal) X(set_error) X(add_cb)        \
+	X(remove_cb) X(drop_cb) X(enable_sw) X(is_signaled) X(test_flag) X(status)      \
+	X(status_locked) X(wait) X(wait_any) X(set_deadline) X(names) X(describe)       \
+	X(timestamp) X(is_later) X(later) X(publish) X(clear) X(get_rcu_safe)           \
+	X(sync_rcu) X(rcu_barrier) X(sig_raise) X(sig_clear) X(irq) X(inc) X(failnext)
 
 enum class op_kind : uint8_t {
-#define HARNESS_OP_ENUM(name, ...) name,
+#define HARNESS_OP_ENUM(name) name,
 	HARNESS_OPS(HARNESS_OP_ENUM)
 #undef HARNESS_OP_ENUM
 	count_
