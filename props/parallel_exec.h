@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: MIT
 //
-// props/parallel_exec.h - run catalog ops on real threads against the fence
-// core and decide whether what they observed is linearizable with respect to
-// the reference model (harness::model, stepped by harness::model_apply).
+// props/parallel_exec.h - parallel cases for real threads: the rules a case
+// must follow, and run_once(), which hands it to the harness's real-thread
+// runner (harness/parallel.h: the catalog's ops on real threads, checked by
+// the one linearizer against the reference model).
 //
 // A parallel case is a sequential prefix (it loads modules, creates fences,
 // queues callbacks, publishes RCU slots) and 1..3 branches of 1..4 ops each
-// (at most kMaxTotalOps in all). run_once() executes the prefix on the
+// (at most kMaxTotalOps in all). The runner executes the prefix on the
 // calling thread, starts one thread per branch, releases them together from
-// a spin barrier, joins them, and then searches the interleavings of the
-// branch ops (depth first, pruned at the first op whose observed result the
-// model does not predict) for one whose results and final state both match
-// the model. Bound: with <= 9 ops in <= 3 branches there are at most
-// 9!/(3!3!3!) = 1680 interleavings (4+4+1: 630; 4+4: 70), so the search is
-// exhaustive. Then it tears everything down and checks that every object was
-// freed exactly once.
-//
-// Observed result of an op: its return value (as the interpreter spells it),
-// plus the identity ("ctx:seqno") of the fence it put into a fence slot, plus
-// the callbacks it ran on its thread (slot and error, "!ts" if the fence's
-// TIMESTAMP bit was not yet set).
+// a spin barrier, joins them, and then searches for an order of the branch
+// ops that respects real time and that the model explains (results,
+// callbacks, the fence each op put into a slot, the final state). Bound:
+// with <= 9 ops in <= 3 branches there are at most 9!/(3!3!3!) = 1680
+// interleavings, so the search is exhaustive. Then it tears everything down
+// and checks that every object was freed exactly once.
 //
 // Slots in a parallel case (ownership makes the branches' slot accesses
 // race-free, so every race left is one inside the core):
@@ -34,14 +29,13 @@
 // interleaving: e.g. set_error only on a fence no other branch may signal,
 // wait only with timeout 0 (a branch never sleeps).
 //
-// Where the core, like the kernel, does one op in two atomic steps, the
-// search does too (with the model's own primitives): irq/inc publish the new
+// Where the core, like the kernel, does one op in several atomic steps, the
+// linearizer does too (the catalog's lin_step: irq/inc publish the new
 // hardware value before they scan; is_signaled tests SIGNALED before it asks
-// the (maybe just detached) ops; names calls two getters. describe and later
+// the (maybe just detached) ops; names reads two names). describe and later
 // stay out of branches (several reads, no snapshot), and a module that a
 // branch interrupts has at most one unsignaled fence (a scan signals fence by
-// fence). In the final state, ENABLE_SIGNAL of a signaled fence and a
-// module's reference to a signaled fence (reaped lazily) are "don't care".
+// fence).
 #pragma once
 
 #include <cstdint>

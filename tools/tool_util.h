@@ -67,10 +67,12 @@ inline bool is_concurrent(const std::string &path, const std::string &flag)
 	return path.find("concurrent_fuzz/") != std::string::npos;
 }
 
-// Load a concurrent program: text if it parses as one (a .prog must),
-// else binary.
-inline bool load_concurrent(const std::string &path, harness::cprogram *out, bool *was_text,
-			    std::string *err)
+// Load a program of either kind: .prog files (and printable files that
+// parse) as text with @parse_text, everything else as binary with
+// @decode_bin. Text errors come back as "path:line: message".
+template <typename Prog, typename Parse, typename Decode>
+bool load_any(const std::string &path, Prog *out, bool *was_text, std::string *err,
+	      Parse parse_text, Decode decode_bin)
 {
 	std::vector<uint8_t> data;
 	if (!read_bytes(path, &data, err))
@@ -78,7 +80,7 @@ inline bool load_concurrent(const std::string &path, harness::cprogram *out, boo
 	const bool want_text = ends_with(path, ".prog");
 	if (want_text || harness::looks_like_text(data.data(), data.size())) {
 		std::string perr;
-		if (harness::parse_concurrent(std::string(data.begin(), data.end()), out, &perr)) {
+		if (parse_text(std::string(data.begin(), data.end()), out, &perr)) {
 			*was_text = true;
 			return true;
 		}
@@ -88,33 +90,29 @@ inline bool load_concurrent(const std::string &path, harness::cprogram *out, boo
 		}
 	}
 	*was_text = false;
-	*out = harness::decode_concurrent(data.data(), data.size());
+	*out = decode_bin(data);
 	return true;
 }
 
-// Load a program: .prog files (and printable files that parse) as text,
-// everything else as binary. Text errors come back as "path:line: message".
+// Load a concurrent program: text if it parses as one (a .prog must), else binary.
+inline bool load_concurrent(const std::string &path, harness::cprogram *out, bool *was_text,
+			    std::string *err)
+{
+	return load_any(path, out, was_text, err, harness::parse_concurrent,
+			[](const std::vector<uint8_t> &d) {
+				return harness::decode_concurrent(d.data(), d.size());
+			});
+}
+
+// Load a sequential program (binary ones decode with the harness's profile).
 inline bool load_program(const std::string &path, const std::string &harness_flag,
 			 harness::program *out, bool *was_text, std::string *err)
 {
-	std::vector<uint8_t> data;
-	if (!read_bytes(path, &data, err))
-		return false;
-	const bool want_text = ends_with(path, ".prog");
-	if (want_text || harness::looks_like_text(data.data(), data.size())) {
-		std::string perr;
-		if (harness::parse(std::string(data.begin(), data.end()), out, &perr)) {
-			*was_text = true;
-			return true;
-		}
-		if (want_text) {
-			*err = path + ":" + perr.substr(5);
-			return false;
-		}
-	}
-	*was_text = false;
-	*out = harness::decode(data.data(), data.size(), profile_for(path, nullptr, harness_flag));
-	return true;
+	return load_any(path, out, was_text, err, harness::parse,
+			[&](const std::vector<uint8_t> &d) {
+				return harness::decode(d.data(), d.size(),
+						       profile_for(path, nullptr, harness_flag));
+			});
 }
 
 } // namespace tools

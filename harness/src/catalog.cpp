@@ -59,6 +59,37 @@ std::string show(const outcome &o)
 	return s;
 }
 
+std::string fence_ident::text() const
+{
+	return empty ? "empty" : std::to_string(context) + ":" + std::to_string(seqno);
+}
+
+void record_ident(const world &w, op_record &r)
+{
+	if (!desc(r.o.kind).writes_fence_slot)
+		return;
+	const struct dma_fence *f = w.fence[r.o.a[0]];
+	r.ident.known = true;
+	r.ident.empty = !f;
+	if (f) {
+		r.ident.context = f->context;
+		r.ident.seqno = f->seqno;
+	}
+}
+
+fence_ident model_ident(const model &m, int slot)
+{
+	fence_ident id;
+	id.known = true;
+	const int f = m.fslot[slot];
+	id.empty = f < 0;
+	if (f >= 0) {
+		id.context = m.fences[f].context;
+		id.seqno = m.fences[f].seqno;
+	}
+	return id;
+}
+
 void model_set_fence(model &m, int slot, int f)
 {
 	int old = m.fslot[slot];

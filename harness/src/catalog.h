@@ -44,6 +44,18 @@ struct outcome {
 // Spelled as in divergence reports: 1, 0 "mod0 mod0.names.tl".
 std::string show(const outcome &o);
 
+// Which fence an op put into its destination slot ("ctx:seqno", or empty).
+struct fence_ident {
+	bool known = false; // the op writes a fence slot (op_desc::writes_fence_slot)
+	bool empty = true;
+	uint64_t context = 0, seqno = 0;
+	std::string text() const;
+	bool operator==(const fence_ident &o) const
+	{
+		return empty == o.empty && (empty || (context == o.context && seqno == o.seqno));
+	}
+};
+
 // One op as a runner ran it on the core, for the linearizer.
 struct op_record {
 	int thread = 0;
@@ -55,6 +67,7 @@ struct op_record {
 	outcome out;
 	std::vector<cb_record> events;
 	uint64_t aux = 0; // what observe() recorded
+	fence_ident ident; // the fence it put into its first (fence) argument's slot
 };
 
 // An op in progress in the linearizer (ops with lin_step() run in steps).
@@ -104,6 +117,9 @@ struct op_desc {
 	bool (*lin_equal)(const op_record &, const outcome &expected, const model &) = nullptr;
 	// failnext: the next op's first allocation fails (the runner arms failslab).
 	bool arms_failnext = false;
+	// It puts a (new reference to a) fence into its first argument's slot:
+	// the linearizer checks which fence.
+	bool writes_fence_slot = false;
 };
 
 // A family: the descriptors of one file of harness/src/ops/.
@@ -118,6 +134,11 @@ struct op_family {
 const op_desc &desc(op_kind k) noexcept;
 // Every family, in the catalog's order (catalog.cpp).
 const std::vector<const op_family *> &families();
+
+// After @r ran on @w: record which fence it put into its slot (if it writes one).
+void record_ident(const world &w, op_record &r);
+// The same of the model's slot @slot.
+fence_ident model_ident(const model &m, int slot);
 
 // ---- helpers the family files share --------------------------------------------
 

@@ -8,6 +8,8 @@
 // and that decode accepts anything.
 #include "harness/concurrent.h"
 
+#include "text_util.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -60,18 +62,8 @@ std::string format_schedule(const schedule_spec &s)
 
 namespace {
 
-bool parse_num(const std::string &s, uint64_t *v)
-{
-	if (s.empty() || s[0] == '-' || s[0] == '+')
-		return false;
-	errno = 0;
-	char *end = nullptr;
-	unsigned long long x = strtoull(s.c_str(), &end, 0);
-	if (errno || *end)
-		return false;
-	*v = x;
-	return true;
-}
+using text::trim;
+bool parse_num(const std::string &s, uint64_t *v) { return text::parse_u64(s, v); }
 
 int hexval(char c)
 {
@@ -82,15 +74,6 @@ int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-std::string trim(const std::string &s)
-{
-	size_t b = s.find_first_not_of(" \t\r");
-	if (b == std::string::npos)
-		return "";
-	size_t e = s.find_last_not_of(" \t\r");
-	return s.substr(b, e - b + 1);
 }
 
 } // namespace

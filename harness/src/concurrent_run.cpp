@@ -291,6 +291,7 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 				set_cb_sink(nullptr);
 				if (d.observe)
 					r.aux = d.observe(rs.s->w(), o, r.out);
+				record_ident(rs.s->w(), r);
 				r.end = ++rs.clock;
 				if (rs.log) {
 					*rs.log << "  [T" << t << "] #" << i << " = " << show(r.out) << "\n";

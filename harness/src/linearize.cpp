@@ -33,6 +33,14 @@ struct search {
 			*why = where(r) + ": returned " + show(r.out) + ", the model says " + show(e);
 			return false;
 		}
+		if (r.ident.known) {
+			const fence_ident want = model_ident(m, static_cast<int>(r.o.a[0]));
+			if (!(want == r.ident)) {
+				*why = where(r) + ": put fence " + r.ident.text() +
+				       " into its slot, the model says " + want.text();
+				return false;
+			}
+		}
 		const auto &ce = r.events;
 		for (size_t i = 0; i < std::max(me.size(), ce.size()); i++) {
 			bool ok = i < me.size() && i < ce.size() && me[i].slot == ce[i].slot &&

@@ -6,6 +6,7 @@
 #include "harness/program.h"
 
 #include "catalog.h"
+#include "text_util.h"
 
 #include <cinttypes>
 #include <initializer_list>
@@ -208,18 +209,7 @@ const char *arg_expect(arg_type t)
 	return "?";
 }
 
-bool parse_u64(const std::string &s, uint64_t *v)
-{
-	if (s.empty())
-		return false;
-	errno = 0;
-	char *end = nullptr;
-	unsigned long long x = strtoull(s.c_str(), &end, 0);
-	if (errno || *end || s[0] == '-' || s[0] == '+')
-		return false;
-	*v = x;
-	return true;
-}
+using text::parse_u64;
 
 bool parse_slot(const std::string &s, char prefix, int n, uint64_t *v)
 {
@@ -299,14 +289,7 @@ bool parse_arg(arg_type t, const std::string &s, uint64_t *v)
 	return false;
 }
 
-std::string trim(const std::string &s)
-{
-	size_t b = s.find_first_not_of(" \t\r");
-	if (b == std::string::npos)
-		return "";
-	size_t e = s.find_last_not_of(" \t\r");
-	return s.substr(b, e - b + 1);
-}
+using text::trim;
 
 } // namespace
 

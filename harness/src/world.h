@@ -10,6 +10,7 @@
 // callback recorder. Ops change it only through the catalog (catalog.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -39,7 +40,10 @@ struct hcb {
 	world *w;
 	int slot;
 	struct dma_fence *held;
-	bool queued; // added and neither run nor removed (concurrent legality)
+	// Added and neither run nor removed (concurrent legality). Atomic: a
+	// signalling thread clears it from the callback while the owner may
+	// look (real threads).
+	std::atomic<bool> queued;
 };
 
 struct world {
