@@ -8,7 +8,7 @@
 // and that decode accepts anything.
 #include "harness/concurrent.h"
 
-#include "text_util.h"
+#include "format_util.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -133,16 +133,7 @@ bool parse_schedule(const std::string &text, schedule_spec *out, std::string *er
 
 namespace {
 
-struct creader {
-	const uint8_t *p, *end;
-	uint8_t byte() noexcept { return p < end ? *p++ : 0; }
-	uint64_t le(int n) noexcept
-	{
-		uint64_t v = 0;
-		for (int i = 0; i < n; i++)
-			v |= static_cast<uint64_t>(byte()) << (8 * i);
-		return v;
-	}
+struct creader : byte_reader {
 	void ops(size_t n, std::vector<op> *out)
 	{
 		p += decode_ops(p, static_cast<size_t>(end - p), concurrent_profile(), n, out);

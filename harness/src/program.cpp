@@ -6,7 +6,7 @@
 #include "harness/program.h"
 
 #include "catalog.h"
-#include "text_util.h"
+#include "format_util.h"
 
 #include <cinttypes>
 #include <initializer_list>
@@ -67,17 +67,7 @@ profile make_concurrent()
 
 // ---- binary ---------------------------------------------------------------
 
-struct reader {
-	const uint8_t *p, *end;
-	uint8_t byte() noexcept { return p < end ? *p++ : 0; }
-	uint64_t le(int n) noexcept
-	{
-		uint64_t v = 0;
-		for (int i = 0; i < n; i++)
-			v |= static_cast<uint64_t>(byte()) << (8 * i);
-		return v;
-	}
-};
+using reader = byte_reader;
 
 // u64 encoding: tag byte t; t%6: 0 -> 1 byte, 1 -> 2 bytes, 2 -> 4 bytes,
 // 3 -> 8 bytes little-endian, 4 -> 2^32 - 128 + byte, 5 -> 2^64 - 128 + byte.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 //
-// harness/src/text_util.h - the small parsing helpers both text formats
-// (program.cpp, concurrent.cpp) use. Internal to harness/.
+// harness/src/format_util.h - the small helpers both program formats
+// (program.cpp, concurrent.cpp) use: a byte reader that reads zeros past
+// the end, number parsing and trimming. Internal to harness/.
 #pragma once
 
 #include <cerrno>
@@ -9,7 +10,22 @@
 #include <cstdlib>
 #include <string>
 
-namespace harness::text {
+namespace harness {
+
+// Reads a binary program: past the end every byte is 0 (any string decodes).
+struct byte_reader {
+	const uint8_t *p, *end;
+	uint8_t byte() noexcept { return p < end ? *p++ : 0; }
+	uint64_t le(int n) noexcept
+	{
+		uint64_t v = 0;
+		for (int i = 0; i < n; i++)
+			v |= static_cast<uint64_t>(byte()) << (8 * i);
+		return v;
+	}
+};
+
+namespace text {
 
 // An unsigned number, decimal or 0x hex, nothing else on the word.
 inline bool parse_u64(const std::string &s, uint64_t *v)
@@ -34,4 +50,5 @@ inline std::string trim(const std::string &s)
 	return s.substr(b, e - b + 1);
 }
 
-} // namespace harness::text
+} // namespace text
+} // namespace harness
