@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
+#include <unordered_map>
 
 namespace harness {
 
@@ -406,11 +407,40 @@ std::string format(const program &prog, bool with_header)
 	return s;
 }
 
+// The op kind spelled @name, or -1.
+static int find_kind(const std::string &name)
+{
+	static const std::unordered_map<std::string, int> by_name = [] {
+		std::unordered_map<std::string, int> m;
+		for (int k = 0; k < kOpKinds; k++)
+			m.emplace(info(static_cast<op_kind>(k)).name, k);
+		return m;
+	}();
+	auto it = by_name.find(name);
+	return it == by_name.end() ? -1 : it->second;
+}
+
+// Split @line (no '\n') into words at blanks.
+static void split_words(const std::string &line, std::vector<std::string> *words)
+{
+	words->clear();
+	size_t i = 0;
+	const size_t n = line.size();
+	while (i < n) {
+		while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+			i++;
+		size_t j = i;
+		while (j < n && line[j] != ' ' && line[j] != '\t' && line[j] != '\r')
+			j++;
+		if (j > i)
+			words->emplace_back(line, i, j - i);
+		i = j;
+	}
+}
+
 bool parse(const std::string &text, program *out, std::string *error)
 {
 	program prog;
-	std::stringstream in(text);
-	std::string line;
 	int lineno = 0;
 	bool in_header = true;
 	auto fail = [&](const std::string &msg) {
@@ -418,7 +448,13 @@ bool parse(const std::string &text, program *out, std::string *error)
 			*error = "line " + std::to_string(lineno) + ": " + msg;
 		return false;
 	};
-	while (std::getline(in, line)) {
+	std::vector<std::string> words;
+	for (size_t pos = 0; pos < text.size();) {
+		size_t nl = text.find('\n', pos);
+		if (nl == std::string::npos)
+			nl = text.size();
+		const std::string line(text, pos, nl - pos);
+		pos = nl + 1;
 		lineno++;
 		std::string t = trim(line);
 		if (t.empty())
@@ -439,17 +475,11 @@ bool parse(const std::string &text, program *out, std::string *error)
 		size_t hash = t.find('#');
 		if (hash != std::string::npos)
 			t = trim(t.substr(0, hash));
-		std::stringstream ls(t);
-		std::vector<std::string> words;
-		for (std::string w; ls >> w;)
-			words.push_back(w);
-		int kind = -1;
-		for (int k = 0; k < kOpKinds; k++)
-			if (words[0] == info(static_cast<op_kind>(k)).name)
-				kind = k;
+		split_words(t, &words);
+		const int kind = find_kind(words[0]);
 		if (kind < 0)
-			return fail("unknown operation '" + words[0] +
-				    "' (fence-prog --list-ops shows the catalog)");
+			return !error ? false : fail("unknown operation '" + words[0] +
+				    "' (fence-prog list-ops shows the catalog)");
 		op o;
 		o.kind = static_cast<op_kind>(kind);
 		const op_info &oi = info(o.kind);
@@ -457,17 +487,17 @@ bool parse(const std::string &text, program *out, std::string *error)
 			std::string usage = oi.name;
 			for (int i = 0; i < oi.nargs; i++)
 				usage += std::string(" <") + arg_expect(oi.args[i]) + ">";
-			return fail("'" + words[0] + "' takes " + std::to_string(oi.nargs) +
+			return !error ? false : fail("'" + words[0] + "' takes " + std::to_string(oi.nargs) +
 				    " argument(s), got " + std::to_string(words.size() - 1) +
 				    "; expected: " + usage);
 		}
 		for (int i = 0; i < oi.nargs; i++)
 			if (!parse_arg(oi.args[i], words[i + 1], &o.a[i]))
-				return fail("argument " + std::to_string(i + 1) + " of '" + words[0] +
+				return !error ? false : fail("argument " + std::to_string(i + 1) + " of '" + words[0] +
 					    "': expected " + arg_expect(oi.args[i]) + ", got '" +
 					    words[i + 1] + "'");
 		if (prog.ops.size() >= kMaxTextOps)
-			return fail("too many operations (at most " + std::to_string(kMaxTextOps) + ")");
+			return !error ? false : fail("too many operations (at most " + std::to_string(kMaxTextOps) + ")");
 		prog.ops.push_back(o);
 	}
 	*out = std::move(prog);
