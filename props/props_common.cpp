@@ -2,6 +2,7 @@
 //
 // props_common.cpp - see props_common.h. Oracle: none here (the properties
 // hold the oracles); this file only checks, exports and generates.
+#include "fence/oracle.h"
 #include "props_common.h"
 
 #include <fcntl.h>
@@ -203,6 +204,13 @@ void check_property(const std::function<void()> &prop, const char *replay_hint)
 		std::cerr << "fencefuzz props: counterexample written to " << path << std::endl;
 	}
 	ADD_FAILURE() << msg.str();
+	// The oracle behind the property: the model (a divergence the session
+	// found, or a teardown leak), else the property's own assertion.
+	const std::string &sym = g_note.symptom;
+	const char *kind = !g_noted || sym.find("DIVERGENCE") == std::string::npos ? "props"
+			   : sym.find("after teardown") != std::string::npos	       ? "leak"
+										       : "model";
+	fence_oracle(kind, (suite + "." + name + (g_noted ? "-" + sym.substr(0, 48) : "")).c_str());
 }
 
 // ---- generators ----------------------------------------------------------------------

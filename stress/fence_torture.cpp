@@ -91,6 +91,7 @@
 #include <thread>
 #include <vector>
 
+#include "fence/oracle.h"
 #include "fence/fence.h"
 #include "fence/module.h"
 #include "fence/slab.h"
@@ -210,6 +211,7 @@ void violation(fail_id k, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "fence-torture: VIOLATION %s: %s\n", kFailNames[k], msg);
+	fence_oracle("torture", kFailNames[k]);
 }
 
 void on_warn(const char *msg) noexcept

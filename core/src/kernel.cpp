@@ -9,6 +9,7 @@
  * wakeup between set_current_state() and schedule_timeout() is not lost.
  */
 #include <sched.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include <mutex>
 
 #include "fence/bug.h"
+#include "fence/oracle.h"
 #include "fence/rcu.h"
 #include "fence/sched.h"
 #include "fence/slab.h"
@@ -43,6 +45,44 @@ void set_warn_hook(warn_hook_fn fn) noexcept { g_warn_hook.store(fn); }
 expect_warn::expect_warn() noexcept : outer_(t_expect) { t_expect = this; }
 expect_warn::~expect_warn() { t_expect = outer_; }
 } // namespace fence
+
+void fence_oracle(const char *kind, const char *signature) noexcept
+{
+	char buf[160];
+	size_t n = 0;
+	auto put = [&](const char *s, size_t max, bool clean) {
+		bool dash = false;
+		for (size_t i = 0; s && s[i] && i < max && n < sizeof(buf) - 2; i++) {
+			char c = s[i];
+			const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					(c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' ||
+					c == '-';
+			if (clean && !ok) {
+				if (dash)
+					continue; /* one '-' for a run of others */
+				c = '-';
+			}
+			dash = clean && c == '-';
+			buf[n++] = c;
+		}
+	};
+	put("fencefuzz: ORACLE ", 64, false);
+	put(kind, 16, true);
+	buf[n++] = ' ';
+	put(signature && *signature ? signature : "unknown", 96, true);
+	while (n > 0 && buf[n - 1] == '-')
+		n--;
+	buf[n++] = '\n';
+	(void)!write(2, buf, n);
+}
+
+namespace {
+const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+} // namespace
 
 void fence_warn_slow(const char *file, int line, const char *cond, const char *fmt, ...) noexcept
 {
@@ -69,6 +109,9 @@ void fence_warn_slow(const char *file, int line, const char *cond, const char *f
 	if (fence::panic_on_warn.load(std::memory_order_relaxed)) {
 		fprintf(stderr, "Kernel panic - not syncing: panic_on_warn set\n");
 		fflush(stderr);
+		char sig[256];
+		snprintf(sig, sizeof(sig), "%s:%d:%s", base_name(file), line, cond);
+		fence_oracle("warn", sig);
 		abort();
 	}
 }
@@ -77,18 +120,29 @@ void fence_bug(const char *file, int line, const char *cond) noexcept
 {
 	fprintf(stderr, "kernel BUG at %s:%d: %s\n", file, line, cond);
 	fflush(stderr);
+	/* The debug builds' checks of the locking and RCU rules are BUG_ONs of
+	 * rcu_read_lock_held(), lockdep_assert_held() and friends. */
+	const bool lockdep = strstr(cond, "rcu_read_lock_held") || strstr(cond, "lockdep") ||
+			     strstr(cond, "_held(");
+	char sig[256];
+	snprintf(sig, sizeof(sig), "%s:%d", base_name(file), line);
+	fence_oracle(lockdep ? "lockdep" : "bug", sig);
 	abort();
 }
 
 void fence_die(const char *fmt, ...) noexcept
 {
+	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("fencefuzz: fatal: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "fencefuzz: fatal: %s\n", msg);
 	fflush(stderr);
+	if (strncmp(msg, "spinlock recursion", 18) == 0)
+		fence_oracle("deadlock", "spinlock-recursion");
+	else
+		fence_oracle("bug", msg);
 	abort();
 }
 

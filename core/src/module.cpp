@@ -25,6 +25,7 @@
  * are moved to a local list first), so callbacks never run under it. Lock
  * order where both are held: none.
  */
+#include "fence/oracle.h"
 #include "fence/module.h"
 
 #include <signal.h>
@@ -155,6 +156,8 @@ void fault_handler(int sig, siginfo_t *si, void *uctx)
 				 d.name, d.id, field, op ? op : "(none)");
 		if (n > 0)
 			(void)!write(2, msg, static_cast<size_t>(n) < sizeof(msg) ? n : sizeof(msg) - 1);
+		snprintf(msg, sizeof(msg), "unloaded-module-%s", op ? op : "none");
+		fence_oracle("trap", msg);
 		break;
 	}
 	/* Hand the fault on to whoever was there before us. */

@@ -31,6 +31,7 @@
 
 #include "fence/dma-fence.h"
 #include "fence/module.h"
+#include "fence/oracle.h"
 #include "fence/slab.h"
 #include "harness/concurrent.h"
 #include "harness/sched.h"
@@ -156,6 +157,14 @@ std::string report_head(const run_state &rs)
 		throw divergence(r, sr.best_depth, "concurrent linearization", "", "");
 	fputs(r.c_str(), stderr);
 	fflush(stderr);
+	// The signature: the op the deepest order could not explain, or the final state.
+	const size_t q = sr.best_why.find('\'');
+	std::string sig = "concurrent-";
+	if (sr.best_why.rfind("the final state", 0) == 0)
+		sig += "final-state";
+	else if (q != std::string::npos)
+		sig += sr.best_why.substr(q + 1, sr.best_why.find(' ', q) - q - 1);
+	fence_oracle("model", sig.c_str());
 	abort();
 }
 
@@ -370,6 +379,7 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 			"fencefuzz: %ld deferred RCU callback(s) still pending after rcu_barrier() at "
 			"the end of a concurrent run\n  schedule: %s\n  program:\n%s",
 			n, format_schedule(rs.spec).c_str(), format_concurrent(cp).c_str());
+		fence_oracle("bug", "rcu-callbacks-pending-after-rcu_barrier");
 		abort();
 	}
 #ifdef FENCEFUZZ_HAVE_ASAN

@@ -26,6 +26,7 @@
 #include "catalog.h"
 #include "fence/fence.h"
 #include "fence/module.h"
+#include "fence/oracle.h"
 #include "fence/slab.h"
 
 namespace harness {
@@ -96,6 +97,9 @@ void seq_run::diverge(size_t idx, const op &o, const std::string &what, const st
 	}
 	fputs(report.c_str(), stderr);
 	fflush(stderr);
+	const bool leak = what.find("after teardown") != std::string::npos;
+	fence_oracle(leak ? "leak" : "model",
+		     leak ? "teardown" : (std::string(info(o.kind).name) + "-" + what).c_str());
 	abort();
 }
 

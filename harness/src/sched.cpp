@@ -11,6 +11,7 @@
 // memory with no other thread running. A switch sets running, notifies the
 // chosen thread's condition variable and waits on its own. Nothing here
 // calls into the core except fence_time_advance_to() and the predicates.
+#include "fence/oracle.h"
 #include "harness/sched.h"
 
 #include <algorithm>
@@ -486,6 +487,13 @@ void scheduler::impl::deadlock(int me)
 		r += report();
 	fputs(r.c_str(), stderr);
 	fflush(stderr);
+	std::string sig = "threads";
+	for (auto &t : th)
+		if (t->st == BLOCKED) {
+			sig = std::string("waits-for-") + t->what;
+			break;
+		}
+	fence_oracle("deadlock", sig.c_str());
 	abort();
 }
 
