@@ -26,12 +26,29 @@ classify() {
   echo "$kind-${sig:-unknown}|${frame}"
 }
 
-# Sanitizer options for every campaign and detector run (a report must stop
-# the run: halt_on_error everywhere).
+# sanitizer_option NAME: the value of set(NAME "...") in
+# cmake/sanitizer-options.cmake, the one place the options live (CMake gives
+# the TEST ones to every ctest).
+sanitizer_option() {
+  local f v
+  f="$(dirname "${BASH_SOURCE[0]}")/../cmake/sanitizer-options.cmake"
+  v=$(sed -n "s/^set($1 \"\(.*\)\")\$/\1/p" "$f")
+  [ -n "$v" ] || { echo "ci/lib.sh: no $1 in $f" >&2; return 1; }
+  echo "$v"
+}
+
+# export_sanitizer_options [campaign|test] [keep]: export ASAN/UBSAN/TSAN_OPTIONS
+# (campaign: ci/fuzz, ci/zoo; test: what ctest uses, for ci/props and
+# ci/stress); with "keep", a variable the caller already set stays. A report
+# must stop the run: halt_on_error everywhere.
 export_sanitizer_options() {
-  export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:symbolize=1:allocator_may_return_null=1:handle_segv=1"
-  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-  export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
+  local set="${1:-campaign}" keep="${2:-}" s v val
+  s=$(tr a-z A-Z <<<"$set")
+  for v in ASAN UBSAN TSAN; do
+    if [ "$keep" = keep ] && [ -n "$(printenv "${v}_OPTIONS" || true)" ]; then continue; fi
+    val=$(sanitizer_option "FENCEFUZZ_${s}_${v}_OPTIONS") || return 1
+    export "${v}_OPTIONS=$val"
+  done
 }
 
 # seeds_to_binary FENCE_PROG HARNESS DIR: corpora/HARNESS/seeds/*.prog as
