@@ -29,6 +29,10 @@ if(FENCEFUZZ_SELFCHECK AND "address" IN_LIST FENCEFUZZ_SANITIZER)
                    ${CMAKE_CURRENT_SOURCE_DIR}/concurrent_fuzz.cpp
                    ${CMAKE_CURRENT_SOURCE_DIR}/replay_main.cpp)
     target_link_libraries(concurrent_fuzz_replay_bug_${_id} PRIVATE fence_harness_dsched_bug_${_id})
+    # fence-repro-dsched over the same variant: fence-repro --search.
+    add_executable(fence_repro_dsched_bug_${_id} ${PROJECT_SOURCE_DIR}/tools/fence_repro.cpp)
+    target_link_libraries(fence_repro_dsched_bug_${_id} PRIVATE fence_harness_dsched_bug_${_id})
+    target_compile_definitions(fence_repro_dsched_bug_${_id} PRIVATE FENCEFUZZ_TOOL_DSCHED)
     set(_prog ${PROJECT_SOURCE_DIR}/corpora/selfcheck/${_bug}.prog)
     # Ten replays; each must fail (non-zero exit) with the report; the count
     # is matched, so 9 of 10 fails the test.
@@ -39,6 +43,23 @@ rc=$?; if [ $rc != 0 ] && ${_grep}; then n=$((n+1)); fi; done; rm -f out.$$; ech
     set_tests_properties(selfcheck.${_bug}.fires-10-of-10 PROPERTIES
                          LABELS "selfcheck" TIMEOUT 120
                          PASS_REGULAR_EXPRESSION "fired=10/10")
+    # fence-repro --search: the same program without its schedule line; some
+    # schedule of 2000 (random and PCT) must reproduce the race.
+    add_test(NAME selfcheck.${_bug}.search-finds
+             COMMAND sh -c "grep -v '^schedule:' '${_prog}' > search.$$.prog; \
+\"$<TARGET_FILE:fence_repro_dsched_bug_${_id}>\" --search 2000 search.$$.prog; rc=$?; \
+rm -f search.$$.prog; test $rc -eq 1")
+    set_tests_properties(selfcheck.${_bug}.search-finds PROPERTIES
+                         LABELS "selfcheck" TIMEOUT 300
+                         PASS_REGULAR_EXPRESSION "schedule [0-9]+ of 2000 reproduces")
+    if(_bug STREQUAL "free-no-grace")
+      # ... and the clean core runs 100 of those schedules clean (no false find).
+      add_test(NAME selfcheck.${_bug}.search-clean
+               COMMAND sh -c "grep -v '^schedule:' '${_prog}' > search.$$.prog; \
+\"$<TARGET_FILE:fence-repro-dsched>\" --search 100 search.$$.prog; rc=$?; \
+rm -f search.$$.prog; exit $rc")
+      set_tests_properties(selfcheck.${_bug}.search-clean PROPERTIES LABELS "selfcheck" TIMEOUT 300)
+    endif()
     add_test(NAME selfcheck.${_bug}.clean
              COMMAND concurrent_fuzz_replay --quiet ${_prog})
     set_tests_properties(selfcheck.${_bug}.clean PROPERTIES LABELS "selfcheck" TIMEOUT 60)

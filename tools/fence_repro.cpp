@@ -13,10 +13,16 @@
 // runs the harness's libFuzzer binary (from the fuzz preset) to shrink it, and
 // writes FILE's minimized text form next to it as <name>.min.prog.
 //
+// --search N tries N deterministic schedules of a concurrent program (the
+// file's own first, then random and PCT ones in turn, seeds 1, 2, ...), each
+// in a child, and reports the first that reproduces with its replay string:
+// the way from a free-running report (fence_torture) to an exact replay.
+//
 // Concurrent programs (harness/concurrent.h) run in fence-repro-dsched, this
 // source built over the deterministic scheduler (FENCEFUZZ_TOOL_DSCHED), next
 // to this binary: the child prints every thread's ops as they start and end,
 // the schedule, and the sequential order that explains them.
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,9 +65,13 @@ const char kUsage[] =
 	"  --fuzzer PATH    the harness's libFuzzer binary (default: ../fuzz/<harness>\n"
 	"                   relative to this binary)\n"
 	"  --runs N         libFuzzer -runs for --minimize (default 20000)\n"
+	"  --search N       concurrent programs: try N deterministic schedules (the\n"
+	"                   file's own, then random and PCT, seeds 1, 2, ...) and print\n"
+	"                   the first that reproduces, with its replay command\n"
 	"\n"
-	"Exit status: 0 nothing reproduced, 1 at least one FILE reproduced, 2 usage\n"
-	"or input error.\n";
+	"Exit status: 0 nothing reproduced, 1 at least one FILE reproduced (--search:\n"
+	"a schedule reproduced), 2 usage or input error. With --minimize: 0 every FILE\n"
+	"was minimized, 1 some FILE does not crash in this build (nothing to minimize).\n";
 
 std::string self_path()
 {
@@ -79,15 +89,36 @@ std::string dir_of(const std::string &p)
 	return s == std::string::npos ? "." : p.substr(0, s);
 }
 
-// Run argv, wait; return the raw wait status (or -1).
-int spawn_wait(const std::vector<std::string> &args)
+// Run argv (with @extra_env added, and its output thrown away if @silent),
+// wait; return the raw wait status (or -1).
+int spawn_wait(const std::vector<std::string> &args, const std::vector<std::string> &extra_env = {},
+	       bool silent = false)
 {
 	std::vector<char *> argv;
 	for (auto &a : args)
 		argv.push_back(const_cast<char *>(a.c_str()));
 	argv.push_back(nullptr);
+	std::vector<char *> envp;
+	for (auto &e : extra_env)
+		envp.push_back(const_cast<char *>(e.c_str()));
+	for (char **e = environ; *e; e++) {
+		bool shadowed = false;
+		for (auto &x : extra_env)
+			shadowed |= strncmp(*e, x.c_str(), x.find('=') + 1) == 0;
+		if (!shadowed)
+			envp.push_back(*e);
+	}
+	envp.push_back(nullptr);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (silent) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	}
 	pid_t pid;
-	if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+	const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
 		return -1;
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -121,6 +152,7 @@ int child(const std::string &path, const std::string &harness_flag, bool quiet)
 		harness::init_concurrent_process();
 		harness::run_options opt;
 		opt.source = path;
+		opt.full_check_every = 1; // a replay compares every slot after every op
 		if (!quiet)
 			opt.log = &std::cout;
 		std::cout.setf(std::ios::unitbuf);
@@ -143,6 +175,7 @@ int child(const std::string &path, const std::string &harness_flag, bool quiet)
 	harness::init_process();
 	harness::run_options opt;
 	opt.source = path;
+	opt.full_check_every = 1; // a replay compares every slot after every op
 	if (!quiet)
 		opt.log = &std::cout;
 	std::cout.setf(std::ios::unitbuf); // interleave correctly with stderr reports
@@ -251,11 +284,70 @@ int minimize(const std::string &path, const std::string &harness_flag, std::stri
 	return 0;
 }
 
+// The @k-th schedule --search tries (k >= 1): random and PCT in turn, with
+// PCT depths 1..4 and the default step span.
+std::string search_schedule(unsigned long k)
+{
+	char buf[64];
+	const unsigned long seed = (k + 1) / 2;
+	if (k % 2)
+		snprintf(buf, sizeof(buf), "random 0x%lx", seed);
+	else
+		snprintf(buf, sizeof(buf), "pct 0x%lx %lu 256", seed, 1 + seed % 4);
+	return buf;
+}
+
+// --search N FILE (a concurrent program): the first schedule of N that
+// reproduces. Return: 1 found, 0 none, 2 bad input.
+int search(const std::string &path, const std::string &runner, unsigned long n)
+{
+	std::string err;
+	harness::cprogram cp;
+	bool text;
+	if (!tools::load_concurrent(path, &cp, &text, &err)) {
+		fprintf(stderr, "fence-repro: %s\n", err.c_str());
+		return 2;
+	}
+	printf("fence-repro: searching %lu deterministic schedules of %s\n", n, path.c_str());
+	fflush(stdout);
+	for (unsigned long k = 0; k < n; k++) {
+		// k == 0: the program's own schedule (no override).
+		const std::string spec = k == 0 ? harness::format_schedule(cp.schedule) : search_schedule(k);
+		std::vector<std::string> env;
+		if (k)
+			env.push_back("FENCEFUZZ_SCHEDULE=" + spec);
+		const int st = spawn_wait({runner, "--child", path, "--quiet"}, env, true);
+		if (st == -1) {
+			fprintf(stderr, "fence-repro: cannot run %s\n", runner.c_str());
+			return 2;
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+			fprintf(stderr, "fence-repro: %s cannot be replayed (run it without --search)\n",
+				path.c_str());
+			return 2;
+		}
+		const std::string v = verdict(st);
+		if (v.rfind("REPRODUCED", 0) == 0) {
+			printf("fence-repro: schedule %lu of %lu reproduces (%s): %s\n"
+			       "  replay: FENCEFUZZ_SCHEDULE='%s' %s %s\n",
+			       k + 1, n, v.c_str(), spec.c_str(), spec.c_str(), self_path().c_str(),
+			       path.c_str());
+			return 1;
+		}
+		if ((k + 1) % 200 == 0) {
+			printf("fence-repro: %lu of %lu schedules ran clean\n", k + 1, n);
+			fflush(stdout);
+		}
+	}
+	printf("fence-repro: none of %lu schedules reproduces %s\n", n, path.c_str());
+	return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-	std::string harness_flag, fuzzer, runs = "20000", child_file;
+	std::string harness_flag, fuzzer, runs = "20000", child_file, search_n;
 	bool quiet = false, do_min = false;
 	std::vector<std::string> files;
 	for (int i = 1; i < argc; i++) {
@@ -286,8 +378,20 @@ int main(int argc, char **argv)
 			value(&fuzzer);
 		} else if (a == "--runs") {
 			value(&runs);
+			if (runs.empty() || runs.find_first_not_of("0123456789") != std::string::npos) {
+				fprintf(stderr, "fence-repro: --runs takes a number, not '%s'\n", runs.c_str());
+				return 2;
+			}
 		} else if (a == "--child") {
 			value(&child_file);
+		} else if (a == "--search") {
+			value(&search_n);
+			if (search_n.empty() || search_n.find_first_not_of("0123456789") != std::string::npos ||
+			    std::stoul(search_n) == 0) {
+				fprintf(stderr, "fence-repro: --search takes a positive number, not '%s'\n",
+					search_n.c_str());
+				return 2;
+			}
 		} else if (a.rfind("-", 0) == 0) {
 			fprintf(stderr, "fence-repro: unknown option '%s' (try --help)\n", a.c_str());
 			return 2;
@@ -301,11 +405,29 @@ int main(int argc, char **argv)
 		fputs(kUsage, stderr);
 		return 2;
 	}
-	int reproduced = 0, bad = 0;
+	int reproduced = 0, bad = 0, not_minimized = 0;
 	for (const auto &f : files) {
+		if (!search_n.empty()) {
+			if (!tools::is_concurrent(f, harness_flag)) {
+				fprintf(stderr, "fence-repro: --search is for concurrent programs; %s is a "
+						"sequential one (it has one schedule)\n",
+					f.c_str());
+				bad++;
+				continue;
+			}
+			std::string runner = self_path();
+#ifndef FENCEFUZZ_TOOL_DSCHED
+			runner = dir_of(runner) + "/fence-repro-dsched";
+#endif
+			const int rc = search(f, runner, std::stoul(search_n));
+			bad += rc == 2;
+			reproduced += rc == 1;
+			continue;
+		}
 		if (do_min) {
 			int rc = minimize(f, harness_flag, fuzzer, runs);
 			bad += rc == 2;
+			not_minimized += rc == 1;
 			continue;
 		}
 		bool text;
@@ -356,5 +478,7 @@ int main(int argc, char **argv)
 	}
 	if (bad)
 		return 2;
+	if (do_min)
+		return not_minimized ? 1 : 0;
 	return reproduced ? 1 : 0;
 }
