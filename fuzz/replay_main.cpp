@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/files.h"
 #include "harness/interp.h"
 #include "harness/program.h"
 
@@ -33,19 +34,11 @@ namespace {
 void usage(const char *argv0)
 {
 	printf("usage: %s [--quiet] FILE|DIR...\n"
-	       "Replays %s inputs (text .prog or binary) in this build's instrumentation.\n"
+	       "Replays %s inputs (text .prog or binary) in this build's instrumentation;\n"
+	       "folders recurse (notes beside the inputs, *.txt and *.md, are left out).\n"
 	       "Exit status 0 if every input ran clean; a failing input aborts with its report.\n"
 	       "For a step-by-step trace of one input use tools/fence-repro.\n",
 	       argv0, fencefuzz_harness_name());
-}
-
-bool read_file(const std::string &path, std::vector<uint8_t> *out)
-{
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		return false;
-	out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-	return !in.bad();
 }
 
 } // namespace
@@ -53,7 +46,7 @@ bool read_file(const std::string &path, std::vector<uint8_t> *out)
 int main(int argc, char **argv)
 {
 	bool quiet = false;
-	std::vector<std::string> inputs;
+	std::vector<std::string> args, inputs;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(argv[0]);
@@ -67,24 +60,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: unknown option '%s' (try --help)\n", argv[0], argv[i]);
 			return 2;
 		}
-		struct stat st;
-		if (stat(argv[i], &st) != 0) {
-			fprintf(stderr, "%s: cannot open '%s': %s\n", argv[0], argv[i], strerror(errno));
-			return 2;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			std::vector<std::string> files;
-			if (DIR *d = opendir(argv[i])) {
-				while (struct dirent *e = readdir(d))
-					if (e->d_name[0] != '.')
-						files.push_back(std::string(argv[i]) + "/" + e->d_name);
-				closedir(d);
-			}
-			std::sort(files.begin(), files.end());
-			inputs.insert(inputs.end(), files.begin(), files.end());
-		} else {
-			inputs.push_back(argv[i]);
-		}
+		args.push_back(argv[i]);
+	}
+	std::string err;
+	if (!harness::list_inputs(args, &inputs, &err)) {
+		fprintf(stderr, "%s: %s\n", argv[0], err.c_str());
+		return 2;
 	}
 	if (inputs.empty()) {
 		usage(argv[0]);
@@ -93,8 +74,8 @@ int main(int argc, char **argv)
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (const std::string &path : inputs) {
 		std::vector<uint8_t> data;
-		if (!read_file(path, &data)) {
-			fprintf(stderr, "%s: cannot read '%s'\n", argv[0], path.c_str());
+		if (!harness::read_input_file(path, &data, &err)) {
+			fprintf(stderr, "%s: %s\n", argv[0], err.c_str());
 			return 2;
 		}
 		if (path.size() > 5 && path.compare(path.size() - 5, 5, ".prog") == 0) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/files.h"
 #include "harness/program.h"
 #include "tool_util.h"
 
@@ -19,8 +20,9 @@ const char kUsage[] =
 	"Commands:\n"
 	"  to-binary IN OUT    text (or binary) program -> canonical binary\n"
 	"  to-text IN [OUT]    binary (or text) program -> text (stdout without OUT)\n"
-	"  print FILE...       print each program as text, with its header\n"
-	"  validate FILE...    check that text programs parse; errors as FILE:LINE: message\n"
+	"  print PATH...       print each program as text, with its header (folders recurse)\n"
+	"  validate PATH...    check that text programs parse and do something; errors as\n"
+	"                      FILE:LINE: message (folders recurse, their .prog files only)\n"
 	"  list-ops            the operation catalog: names, arguments, meaning\n"
 	"\n"
 	"Binary programs decode with a harness's opcode table: --harness, else the\n"
@@ -68,7 +70,12 @@ int main(int argc, char **argv)
 		if (a == "-h" || a == "--help") {
 			fputs(kUsage, stdout);
 			return 0;
-		} else if (a == "--harness" && i + 1 < argc) {
+		} else if (a == "--harness") {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fence-prog: --harness needs a value (api_fuzz, module_fuzz "
+						"or concurrent_fuzz)\n");
+				return 2;
+			}
 			harness_flag = argv[++i];
 			if (!harness::find_profile(harness_flag)) {
 				fprintf(stderr, "fence-prog: unknown harness '%s' (api_fuzz, module_fuzz or "
@@ -162,9 +169,30 @@ int main(int argc, char **argv)
 		}
 		return write_file(args[1], text.data(), text.size());
 	}
+	// print and validate take files and folders (recursively; in a folder,
+	// validate looks at the .prog files only). A path that does not exist is
+	// an error (exit 2).
+	auto expand = [&](bool progs_only, std::vector<std::string> *out) {
+		for (const std::string &a : args) {
+			std::vector<std::string> found;
+			std::string err;
+			if (!harness::list_inputs({a}, &found, &err)) {
+				fprintf(stderr, "fence-prog: %s\n", err.c_str());
+				return false;
+			}
+			const bool folder = found.size() != 1 || found[0] != a;
+			for (auto &f : found)
+				if (!progs_only || !folder || tools::ends_with(f, ".prog"))
+					out->push_back(f);
+		}
+		return true;
+	};
 	if (cmd == "print" && !args.empty()) {
 		int rc = 0;
-		for (auto &f : args) {
+		std::vector<std::string> files;
+		if (!expand(false, &files))
+			return 2;
+		for (auto &f : files) {
 			std::string text;
 			bool ok;
 			if (tools::is_concurrent(f, harness_flag)) {
@@ -180,7 +208,7 @@ int main(int argc, char **argv)
 				rc = 1;
 				continue;
 			}
-			if (args.size() > 1)
+			if (files.size() > 1)
 				printf("==> %s <==\n", f.c_str());
 			fputs(text.c_str(), stdout);
 		}
@@ -188,7 +216,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd == "validate" && !args.empty()) {
 		int bad = 0;
-		for (auto &f : args) {
+		std::vector<std::string> files;
+		if (!expand(true, &files))
+			return 2;
+		for (auto &f : files) {
 			std::vector<uint8_t> data;
 			std::string err;
 			harness::program p;
@@ -198,13 +229,17 @@ int main(int argc, char **argv)
 			if (ok) // concurrent programs have "thread N:" sections
 				ok = harness::looks_concurrent(t) ? harness::parse_concurrent(t, &cp, &err)
 								  : harness::parse(t, &p, &err);
+			if (ok && !harness::looks_concurrent(t) && p.ops.empty()) {
+				ok = false; // a reproducer that does nothing is a mistake
+				err = "no operations (an empty program)";
+			}
 			if (!ok) {
 				fprintf(stderr, "%s:%s\n", f.c_str(),
 					err.rfind("line ", 0) == 0 ? err.substr(5).c_str() : (" " + err).c_str());
 				bad++;
 			}
 		}
-		printf("fence-prog: %zu valid, %d invalid\n", args.size() - bad, bad);
+		printf("fence-prog: %zu valid, %d invalid\n", files.size() - bad, bad);
 		return bad ? 1 : 0;
 	}
 	fprintf(stderr, "fence-prog: bad command or arguments: '%s' (try --help)\n", cmd.c_str());

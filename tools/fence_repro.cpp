@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "harness/concurrent.h"
+#include "harness/files.h"
 #include "harness/interp.h"
 #include "harness/program.h"
 #include "tool_util.h"
@@ -46,7 +47,7 @@ extern char **environ;
 namespace {
 
 const char kUsage[] =
-	"usage: fence-repro [options] FILE...\n"
+	"usage: fence-repro [options] FILE|FOLDER...   (folders recurse)\n"
 	"\n"
 	"Replays fencefuzz reproducers (text .prog or binary) in this build's\n"
 	"instrumentation, printing each op, its result, callbacks and trace events,\n"
@@ -401,6 +402,15 @@ int main(int argc, char **argv)
 	}
 	if (!child_file.empty())
 		return child(child_file, harness_flag, quiet);
+	{ // folders recurse; a path that does not exist is an input error
+		std::vector<std::string> expanded;
+		std::string err;
+		if (!harness::list_inputs(files, &expanded, &err)) {
+			fprintf(stderr, "fence-repro: %s\n", err.c_str());
+			return 2;
+		}
+		files.swap(expanded);
+	}
 	if (files.empty()) {
 		fputs(kUsage, stderr);
 		return 2;

@@ -9,19 +9,14 @@
 #include <vector>
 
 #include "harness/concurrent.h"
+#include "harness/files.h"
 #include "harness/program.h"
 
 namespace tools {
 
 inline bool read_bytes(const std::string &path, std::vector<uint8_t> *out, std::string *err)
 {
-	std::ifstream in(path, std::ios::binary);
-	if (!in) {
-		*err = "cannot open '" + path + "'";
-		return false;
-	}
-	out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-	return true;
+	return harness::read_input_file(path, out, err);
 }
 
 inline bool ends_with(const std::string &s, const std::string &suffix)
