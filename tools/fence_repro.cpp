@@ -184,6 +184,19 @@ int child(const std::string &path, const std::string &harness_flag, bool quiet)
 	return 0;
 }
 
+// Set header @key to @value, replacing the line it had (a minimized file
+// kept the original's "# harness:" and got a second one).
+void set_header(std::vector<std::pair<std::string, std::string>> *h, const std::string &key,
+		const std::string &value)
+{
+	for (auto &kv : *h)
+		if (kv.first == key) {
+			kv.second = value;
+			return;
+		}
+	h->emplace_back(key, value);
+}
+
 // --minimize for a concurrent program: the same, with concurrent_fuzz and
 // the concurrent binary and text forms (ops and schedule shrink together).
 // The part of --minimize both program kinds share: check the libFuzzer
@@ -244,8 +257,8 @@ int minimize_concurrent(const std::string &path, std::string fuzzer, const std::
 		return usage_error ? 2 : 1;
 	unlink(tmp_out.c_str());
 	min.header = p.header;
-	min.header.emplace_back("harness", "concurrent_fuzz");
-	min.header.emplace_back("minimized-from", path);
+	set_header(&min.header, "harness", "concurrent_fuzz");
+	set_header(&min.header, "minimized-from", path);
 	const std::string out = base + ".min.prog";
 	std::ofstream o(out);
 	o << harness::format_concurrent(min);
@@ -275,8 +288,8 @@ int minimize(const std::string &path, const std::string &harness_flag, std::stri
 		return usage_error ? 2 : 1;
 	unlink(tmp_out.c_str());
 	min.header = p.header;
-	min.header.emplace_back("harness", prof.name);
-	min.header.emplace_back("minimized-from", path + " (" + std::to_string(p.ops.size()) + " ops)");
+	set_header(&min.header, "harness", prof.name);
+	set_header(&min.header, "minimized-from", path + " (" + std::to_string(p.ops.size()) + " ops)");
 	const std::string out = base + ".min.prog";
 	std::ofstream o(out);
 	o << harness::format(min);
