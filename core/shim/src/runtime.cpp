@@ -12,7 +12,8 @@
  *
  * What the port does not need and the kernel files do is added here, on
  * the same primitives: a sleeping mutex (the ww_mutex base of dma-resv),
- * kthreads, timers, irq_work, wait_var_event(), kmem_cache, allocation
+ * kthreads, timers, irq_work (run on the queuing thread when it leaves its
+ * last spinlock), wait_var_event(), kmem_cache, allocation
  * sites for leak reports, and the module registry of the selftest runner.
  */
 #include <pthread.h>
@@ -74,6 +75,10 @@ void wait_until(bool (*ready)(const void *), const void *arg, const char *what) 
 }
 } // namespace
 
+namespace {
+void irq_work_after_unlock() noexcept;
+}
+
 /* ---- spinlock ---------------------------------------------------------------- */
 
 extern "C" void ktree_spin_lock_init(void *l) noexcept { spin_lock_init(as_lock(l)); }
@@ -91,6 +96,7 @@ extern "C" void ktree_spin_unlock(void *l, const char *file, int line) noexcept
 	if (unlikely(!lockdep_is_held(as_lock(l))))
 		fence_die("%s:%d: spin_unlock(%p) by a thread that does not hold it", file, line, l);
 	spin_unlock(as_lock(l));
+	irq_work_after_unlock();
 }
 
 extern "C" int ktree_spin_trylock(void *l) noexcept
@@ -721,73 +727,78 @@ extern "C" bool ktree_timer_pending(const struct timer_list *t) noexcept
 
 /* ---- irq_work ---------------------------------------------------------------------------- */
 
+/*
+ * irq_work: the kernel raises a self-interrupt on the queuing CPU, which
+ * runs the work as soon as that CPU has interrupts enabled again. Here the
+ * "CPU" is the queuing thread: a work queued while the thread holds no
+ * spinlock runs at once; one queued under a spinlock (a fence callback
+ * runs under the signalling fence's lock) runs when the thread releases
+ * its last spinlock, outside every lock, as after spin_unlock_irqrestore().
+ * Deterministic, so the deterministic scheduler sees the same order every
+ * run. Works do not nest: one queued by a running work runs after it.
+ */
 namespace {
 constexpr unsigned kIrqPending = 1, kIrqBusy = 2;
-struct irq_base {
-	std::mutex m;
-	std::condition_variable cv;
-	struct irq_work *head = nullptr, *tail = nullptr; /* FIFO */
-	bool started = false;
-};
-irq_base &irqs() noexcept
+thread_local struct irq_work *t_irq_head = nullptr, *t_irq_tail = nullptr;
+thread_local bool t_irq_running = false;
+
+void run_irq_works() noexcept
 {
-	static irq_base *b = new irq_base; /* never destroyed: its thread runs until exit */
-	return *b;
-}
-void irq_thread() noexcept
-{
-	irq_base &b = irqs();
-	std::unique_lock<std::mutex> g(b.m);
-	for (;;) {
-		b.cv.wait(g, [&b] { return b.head != nullptr; });
-		struct irq_work *w = b.head;
-		b.head = w->__next;
-		if (!b.head)
-			b.tail = nullptr;
+	if (t_irq_running)
+		return;
+	t_irq_running = true;
+	while (struct irq_work *w = t_irq_head) {
+		t_irq_head = w->__next;
+		if (!t_irq_head)
+			t_irq_tail = nullptr;
 		w->__next = nullptr;
 		/* Busy, no longer pending: the work may queue itself again while it runs. */
 		std::atomic_ref<unsigned>(w->__state).store(kIrqBusy, std::memory_order_release);
-		g.unlock();
 		w->func(w);
+		/* Pairs with the acquire load in ktree_irq_work_sync(). */
 		std::atomic_ref<unsigned>(w->__state).fetch_and(~kIrqBusy, std::memory_order_release);
-		g.lock();
-		b.cv.notify_all();
 	}
+	t_irq_running = false;
+}
+
+bool irq_work_idle(const void *p) noexcept
+{
+	auto *w = static_cast<struct irq_work *>(const_cast<void *>(p));
+	return (std::atomic_ref<unsigned>(w->__state).load(std::memory_order_acquire) &
+		(kIrqPending | kIrqBusy)) == 0;
+}
+} // namespace
+
+namespace {
+/* The end of an irqs-off section: run what was queued inside it. */
+void irq_work_after_unlock() noexcept
+{
+	if (unlikely(t_irq_head) && fence_preempt_count == 0)
+		run_irq_works();
 }
 } // namespace
 
 extern "C" bool ktree_irq_work_queue(struct irq_work *w) noexcept
 {
 	std::atomic_ref<unsigned> st(w->__state);
-	/* Pairs with the release stores of irq_thread(). */
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, w);
+	/* Claim: pairs with the release stores of run_irq_works(). */
 	if (st.fetch_or(kIrqPending, std::memory_order_acq_rel) & kIrqPending)
 		return false;
-	irq_base &b = irqs();
-	{
-		std::lock_guard<std::mutex> g(b.m);
-		if (!b.started) {
-			b.started = true;
-			std::thread(irq_thread).detach();
-		}
-		w->__next = nullptr;
-		if (b.tail)
-			b.tail->__next = w;
-		else
-			b.head = w;
-		b.tail = w;
-	}
-	b.cv.notify_all();
+	w->__next = nullptr;
+	if (t_irq_tail)
+		t_irq_tail->__next = w;
+	else
+		t_irq_head = w;
+	t_irq_tail = w;
+	if (fence_preempt_count == 0)
+		run_irq_works();
 	return true;
 }
 
 extern "C" void ktree_irq_work_sync(struct irq_work *w) noexcept
 {
-	irq_base &b = irqs();
-	std::unique_lock<std::mutex> g(b.m);
-	b.cv.wait(g, [w] {
-		return (std::atomic_ref<unsigned>(w->__state).load(std::memory_order_acquire) &
-			(kIrqPending | kIrqBusy)) == 0;
-	});
+	wait_until(irq_work_idle, w, "irq_work_sync");
 }
 
 /* ---- random -------------------------------------------------------------------------------- */

@@ -157,7 +157,7 @@ int ktree_mod_timer(struct timer_list *t, unsigned long expires) KTREE_NOEXCEPT;
 int ktree_del_timer(struct timer_list *t, bool sync) KTREE_NOEXCEPT;
 bool ktree_timer_pending(const struct timer_list *t) KTREE_NOEXCEPT;
 
-/* ---- irq_work: run by one worker thread, as a hard interrupt would ---- */
+/* ---- irq_work: run on the queuing thread once it holds no spinlock ---- */
 struct irq_work {
 	void (*func)(struct irq_work *work);
 	unsigned int __state; /* runtime-owned: bit 0 pending, bit 1 busy; atomic */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * linux/irq_work.h (shim) - irq_work_queue() hands the work to one runtime
- * worker thread, which runs it later, outside the queuing context, as the
- * interrupt that irq_work raises would (never synchronously: the dma-buf
- * files queue work from fence callbacks, under the signalling fence's lock,
- * and the work takes fence locks itself). Queueing a work that is already
- * pending returns false and does nothing, as in the kernel.
+ * linux/irq_work.h (shim) - irq_work_queue() runs the work on the queuing
+ * thread as the self-interrupt it raises in the kernel would: at once if
+ * the thread holds no spinlock, else when it releases its last one (the
+ * dma-buf files queue work from fence callbacks, under the signalling
+ * fence's lock, and the work takes fence locks itself, so it must not run
+ * inside). Queueing a work that is already pending returns false and does
+ * nothing, as in the kernel.
  */
 #ifndef _FENCEFUZZ_SHIM_LINUX_IRQ_WORK_H
 #define _FENCEFUZZ_SHIM_LINUX_IRQ_WORK_H
