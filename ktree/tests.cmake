@@ -1,5 +1,8 @@
 # The kernel's own dma-buf selftests, one ctest per subtest (label
-# kernel-selftest): kernel-selftest.<selftest>.<subtest>, from the tree's
+# kernel-selftest): kernel-selftest.<selftest>.<subtest>, and in trees with
+# the deterministic-scheduler core the same against fence_ktree_dsched
+# (kernel-selftest-dsched.*: that flavour's runtime, no schedule active,
+# since the selftests' kthreads are free-running threads). From the tree's
 # selftests.h (the selftest list) and the SUBTEST() entries of the st-*.c
 # file that defines each selftest's function. Each runs
 # "ktree_selftests --run <selftest>/<subtest>" (st_filter), which fails
@@ -27,18 +30,25 @@ foreach(_l IN LISTS _lines)
       endforeach()
     endif()
   endforeach()
-  if(_subs)
-    foreach(_s IN LISTS _subs)
-      add_test(NAME kernel-selftest.${_name}.${_s}
-               COMMAND ktree_selftests --run ${_name}/${_s})
-      set_tests_properties(kernel-selftest.${_name}.${_s} PROPERTIES
-        LABELS kernel-selftest TIMEOUT 240)
-      math(EXPR _all_subtests "${_all_subtests} + 1")
-    endforeach()
-  else() # a selftest without subtests (sanitycheck)
-    add_test(NAME kernel-selftest.${_name} COMMAND ktree_selftests --run ${_name})
-    set_tests_properties(kernel-selftest.${_name} PROPERTIES LABELS kernel-selftest TIMEOUT 60)
+  set(_runners kernel-selftest ktree_selftests)
+  if(TARGET ktree_selftests_dsched)
+    list(APPEND _runners kernel-selftest-dsched ktree_selftests_dsched)
   endif()
+  while(_runners)
+    list(POP_FRONT _runners _prefix _bin)
+    if(_subs)
+      foreach(_s IN LISTS _subs)
+        add_test(NAME ${_prefix}.${_name}.${_s} COMMAND ${_bin} --run ${_name}/${_s})
+        set_tests_properties(${_prefix}.${_name}.${_s} PROPERTIES
+          LABELS kernel-selftest TIMEOUT 240)
+      endforeach()
+    else() # a selftest without subtests (sanitycheck)
+      add_test(NAME ${_prefix}.${_name} COMMAND ${_bin} --run ${_name})
+      set_tests_properties(${_prefix}.${_name} PROPERTIES LABELS kernel-selftest TIMEOUT 60)
+    endif()
+  endwhile()
+  list(LENGTH _subs _n)
+  math(EXPR _all_subtests "${_all_subtests} + ${_n}")
 endforeach()
 if(_all_subtests LESS 10)
   message(FATAL_ERROR "kernel tree backend: found only ${_all_subtests} SUBTEST()s in ${_tree}'s "
@@ -52,3 +62,29 @@ add_test(NAME kernel-selftest.list
          COMMAND sh -c "\"$1\" --list | diff -u \"$2\" -" sh $<TARGET_FILE:ktree_selftests>
                  ${CMAKE_CURRENT_BINARY_DIR}/selftests.expected)
 set_tests_properties(kernel-selftest.list PROPERTIES LABELS kernel-selftest)
+
+# Lockdep-lite and leak reports from inside the tree's files name the kernel
+# file and line (the messages come from core/shim/src/runtime.cpp).
+foreach(_case
+    "lockdep|drivers/dma-buf/dma-fence\\.c:[0-9]+: lockdep_assert_held\\(fence->lock\\) failed"
+    "recursion|drivers/dma-buf/dma-fence\\.c:[0-9]+: spinlock recursion"
+    "resv|drivers/dma-buf/dma-resv\\.c:[0-9]+: lockdep_assert_held\\(&\\(obj\\)->lock\\.base\\) failed"
+    "leak|leak: [^\n]*drivers/dma-buf/dma-fence\\.c:[0-9]+: [0-9]+ bytes at")
+  string(REPLACE "|" ";" _case "${_case}")
+  list(GET _case 0 _mode)
+  list(GET _case 1 _re)
+  if(_mode STREQUAL "leak" AND NOT FENCEFUZZ_DEBUG_CHECKS)
+    continue() # allocation sites are recorded in debug builds only
+  endif()
+  # The death cases must also exit non-zero, the leak case zero (it found the object).
+  if(_mode STREQUAL "leak")
+    set(_rc "exit status 0")
+  else()
+    set(_rc "exit status [1-9]")
+  endif()
+  add_test(NAME kernel-selftest.reports.${_mode}
+           COMMAND sh -c "\"$1\" \"$2\" 2>&1; echo \"exit status $?\"" sh
+                   $<TARGET_FILE:ktree_reports> ${_mode})
+  set_tests_properties(kernel-selftest.reports.${_mode} PROPERTIES
+    LABELS kernel-selftest PASS_REGULAR_EXPRESSION "${_re}.*${_rc}")
+endforeach()
