@@ -88,3 +88,11 @@ foreach(_case
   set_tests_properties(kernel-selftest.reports.${_mode} PROPERTIES
     LABELS kernel-selftest PASS_REGULAR_EXPRESSION "${_re}.*${_rc}")
 endforeach()
+
+# ci/sparse reproduces the seed's sparse report ("incompatible types in
+# comparison expression (different address spaces)" in dma_fence_is_array()
+# and dma_fence_is_chain()) on a copy of the tree given the seed's
+# "const struct dma_fence_ops __rcu *ops" hunk, and the tree itself has none.
+add_test(NAME sparse.seed-report
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/sparse-fixture.sh ${FENCEFUZZ_KERNEL_TREE})
+set_tests_properties(sparse.seed-report PROPERTIES LABELS "sparse" TIMEOUT 120)
