@@ -29,8 +29,8 @@ set(_ff_ktree_probes
   "include/linux/dma-fence-chain.h|dma_fence_chain_alloc|dma_fence_chain_alloc() (Linux 5.15)")
 
 function(fence_ktree_check_tree tree)
-  set(_hint "FENCEFUZZ_KERNEL_TREE=${tree}: run ci/setup (it unpacks Debian's linux-source-6.12 "
-            "into build/kernel/linux-6.12) or point FENCEFUZZ_KERNEL_TREE at a Linux tree")
+  string(CONCAT _hint "FENCEFUZZ_KERNEL_TREE=${tree}: run ci/setup (it unpacks Debian's "
+         "linux-source-6.12 into build/kernel/linux-6.12) or point FENCEFUZZ_KERNEL_TREE at a Linux tree")
   if(NOT IS_DIRECTORY "${tree}")
     message(FATAL_ERROR "kernel tree backend: ${tree} is not a directory. ${_hint}")
   endif()
