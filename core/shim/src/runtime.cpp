@@ -736,11 +736,20 @@ extern "C" bool ktree_timer_pending(const struct timer_list *t) noexcept
  * its last spinlock, outside every lock, as after spin_unlock_irqrestore().
  * Deterministic, so the deterministic scheduler sees the same order every
  * run. Works do not nest: one queued by a running work runs after it.
+ *
+ * Unlike the kernel's irq_work_single(), which cmpxchg()es the work's flags
+ * once ->func returned, nothing here touches the work after ->func: the
+ * dma-buf files reuse that storage (dma_fence_chain's work shares a union
+ * with its dma_fence_cb, re-armed on another fence inside ->func), and the
+ * kernel's late cmpxchg, harmless there (it cannot match a list pointer),
+ * was a TSan report against the other thread's INIT_LIST_HEAD() here. The
+ * busy state lives outside the work (t_irq_current, for irq_work_sync()).
  */
 namespace {
-constexpr unsigned kIrqPending = 1, kIrqBusy = 2;
+constexpr unsigned kIrqPending = 1;
 thread_local struct irq_work *t_irq_head = nullptr, *t_irq_tail = nullptr;
 thread_local bool t_irq_running = false;
+std::atomic<long> g_irq_running{0}; /* works running on any thread, for irq_work_sync() */
 
 void run_irq_works() noexcept
 {
@@ -752,11 +761,12 @@ void run_irq_works() noexcept
 		if (!t_irq_head)
 			t_irq_tail = nullptr;
 		w->__next = nullptr;
-		/* Busy, no longer pending: the work may queue itself again while it runs. */
-		std::atomic_ref<unsigned>(w->__state).store(kIrqBusy, std::memory_order_release);
+		g_irq_running.fetch_add(1, std::memory_order_relaxed);
+		/* No longer pending: the work may queue itself again while it runs. */
+		std::atomic_ref<unsigned>(w->__state).store(0, std::memory_order_release);
 		w->func(w);
 		/* Pairs with the acquire load in ktree_irq_work_sync(). */
-		std::atomic_ref<unsigned>(w->__state).fetch_and(~kIrqBusy, std::memory_order_release);
+		g_irq_running.fetch_sub(1, std::memory_order_release);
 	}
 	t_irq_running = false;
 }
@@ -764,12 +774,10 @@ void run_irq_works() noexcept
 bool irq_work_idle(const void *p) noexcept
 {
 	auto *w = static_cast<struct irq_work *>(const_cast<void *>(p));
-	return (std::atomic_ref<unsigned>(w->__state).load(std::memory_order_acquire) &
-		(kIrqPending | kIrqBusy)) == 0;
+	return !(std::atomic_ref<unsigned>(w->__state).load(std::memory_order_acquire) & kIrqPending) &&
+	       g_irq_running.load(std::memory_order_acquire) == 0;
 }
-} // namespace
 
-namespace {
 /* The end of an irqs-off section: run what was queued inside it. */
 void irq_work_after_unlock() noexcept
 {
@@ -782,7 +790,7 @@ extern "C" bool ktree_irq_work_queue(struct irq_work *w) noexcept
 {
 	std::atomic_ref<unsigned> st(w->__state);
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, w);
-	/* Claim: pairs with the release stores of run_irq_works(). */
+	/* Claim: pairs with the release store of run_irq_works(). */
 	if (st.fetch_or(kIrqPending, std::memory_order_acq_rel) & kIrqPending)
 		return false;
 	w->__next = nullptr;
@@ -796,6 +804,7 @@ extern "C" bool ktree_irq_work_queue(struct irq_work *w) noexcept
 	return true;
 }
 
+/* Wait until @w is neither pending nor (possibly) running: no work runs anywhere. */
 extern "C" void ktree_irq_work_sync(struct irq_work *w) noexcept
 {
 	wait_until(irq_work_idle, w, "irq_work_sync");

@@ -160,7 +160,7 @@ bool ktree_timer_pending(const struct timer_list *t) KTREE_NOEXCEPT;
 /* ---- irq_work: run on the queuing thread once it holds no spinlock ---- */
 struct irq_work {
 	void (*func)(struct irq_work *work);
-	unsigned int __state; /* runtime-owned: bit 0 pending, bit 1 busy; atomic */
+	unsigned int __state; /* runtime-owned: bit 0 pending; atomic */
 	struct irq_work *__next;
 };
 bool ktree_irq_work_queue(struct irq_work *work) KTREE_NOEXCEPT;
