@@ -69,7 +69,8 @@ foreach(_case
     "lockdep|drivers/dma-buf/dma-fence\\.c:[0-9]+: lockdep_assert_held\\(fence->lock\\) failed"
     "recursion|drivers/dma-buf/dma-fence\\.c:[0-9]+: spinlock recursion"
     "resv|drivers/dma-buf/dma-resv\\.c:[0-9]+: lockdep_assert_held\\(&\\(obj\\)->lock\\.base\\) failed"
-    "leak|leak: [^\n]*drivers/dma-buf/dma-fence\\.c:[0-9]+: [0-9]+ bytes at")
+    "leak|leak: [^\n]*drivers/dma-buf/dma-fence\\.c:[0-9]+: [0-9]+ bytes at"
+    "failslab|returned NULL, then a fence")
   string(REPLACE "|" ";" _case "${_case}")
   list(GET _case 0 _mode)
   list(GET _case 1 _re)
@@ -77,7 +78,7 @@ foreach(_case
     continue() # allocation sites are recorded in debug builds only
   endif()
   # The death cases must also exit non-zero, the leak case zero (it found the object).
-  if(_mode STREQUAL "leak")
+  if(_mode MATCHES "^(leak|failslab)$")
     set(_rc "exit status 0")
   else()
     set(_rc "exit status [1-9]")
@@ -108,4 +109,11 @@ if("address" IN_LIST FENCEFUZZ_SANITIZER)
                    -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
                    -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE} "-DFENCEFUZZ_SANITIZER=${FENCEFUZZ_SANITIZER}")
   set_tests_properties(kernel-selftest.other-tree PROPERTIES LABELS kernel-selftest TIMEOUT 600)
+endif()
+
+# The deterministic scheduler interleaves the tree's dma_fence_signal() and
+# dma_fence_add_callback() at the runtime's switch points, both orders occur.
+if(TARGET ktree_dsched)
+  add_test(NAME kernel-selftest.dsched-interleaving COMMAND ktree_dsched 200)
+  set_tests_properties(kernel-selftest.dsched-interleaving PROPERTIES LABELS kernel-selftest TIMEOUT 120)
 endif()
