@@ -38,6 +38,20 @@
 #include "fence/slab.h"
 #include "sync.h"
 
+#ifdef FENCE_BENCH_PLAIN_OPS
+#ifdef FENCE_DEBUG_CHECKS
+#error "FENCE_BENCH_PLAIN_OPS is for bench/'s release build only"
+#endif
+/*
+ * Benchmark-only (bench/, never a shipped build): the same code with no
+ * read-side sections around ->ops, i.e. what the fast paths cost when ops
+ * is a plain pointer. The accessors stay (acquire/relaxed loads, plain
+ * moves on x86).
+ */
+#define rcu_read_lock() ((void)0)
+#define rcu_read_unlock() ((void)0)
+#endif
+
 /* ---- trace events ---------------------------------------------------------- */
 
 namespace {
