@@ -79,6 +79,7 @@ struct lin_progress {
 	std::vector<int> local, kept;
 	size_t pos = 0;
 	int n = 0;
+	bool scanned = false; // unload: the force-complete scan is done
 };
 
 // What a lin_step() sees. It sets *expected once the op is complete and
