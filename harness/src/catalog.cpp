@@ -11,6 +11,7 @@
 
 #include "fence/dma-fence.h"
 #include "fence/sched.h"
+#include "fence/slab.h"
 
 namespace harness {
 
@@ -75,6 +76,21 @@ void record_ident(const world &w, op_record &r)
 		r.ident.context = f->context;
 		r.ident.seqno = f->seqno;
 	}
+}
+
+void run_record(world &w, op_record &r)
+{
+	const op_desc &d = desc(r.o.kind);
+	set_cb_sink(&r.events);
+	if (r.fail)
+		fence_failslab_nth(1);
+	r.out = d.core(w, r.o);
+	if (r.fail)
+		fence_failslab_nth(0);
+	set_cb_sink(nullptr);
+	if (d.observe)
+		r.aux = d.observe(w, r.o, r.out);
+	record_ident(w, r);
 }
 
 fence_ident model_ident(const model &m, int slot)

@@ -136,6 +136,10 @@ const op_desc &desc(op_kind k) noexcept;
 // Every family, in the catalog's order (catalog.cpp).
 const std::vector<const op_family *> &families();
 
+// Run @r.o's core side on @w as a thread of a concurrent runner does: its
+// callbacks into @r.events, its first allocation failing if @r.fail, then
+// what the model learns (observe()) and the fence it put into its slot.
+void run_record(world &w, op_record &r);
 // After @r ran on @w: record which fence it put into its slot (if it writes one).
 void record_ident(const world &w, op_record &r);
 // The same of the model's slot @slot.

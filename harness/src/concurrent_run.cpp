@@ -291,16 +291,7 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 				r.start = ++rs.clock;
 				if (rs.log)
 					*rs.log << "  [T" << t << "] #" << i << " " << format_op(ops[i]) << "\n";
-				set_cb_sink(&r.events);
-				if (r.fail)
-					fence_failslab_nth(1);
-				r.out = d.core(rs.s->w(), o);
-				if (r.fail)
-					fence_failslab_nth(0);
-				set_cb_sink(nullptr);
-				if (d.observe)
-					r.aux = d.observe(rs.s->w(), o, r.out);
-				record_ident(rs.s->w(), r);
+				run_record(rs.s->w(), r);
 				r.end = ++rs.clock;
 				if (rs.log) {
 					*rs.log << "  [T" << t << "] #" << i << " = " << show(r.out) << "\n";

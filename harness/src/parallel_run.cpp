@@ -90,14 +90,8 @@ parallel_report run_parallel(const std::vector<op> &prefix,
 					r.thread = static_cast<int>(t);
 					r.index = i;
 					r.o = r.orig = branches[t][i];
-					const op_desc &d = desc(r.o.kind);
 					r.start = clock.fetch_add(1, std::memory_order_acq_rel) + 1;
-					set_cb_sink(&r.events);
-					r.out = d.core(s.w(), r.o);
-					set_cb_sink(nullptr);
-					if (d.observe)
-						r.aux = d.observe(s.w(), r.o, r.out);
-					record_ident(s.w(), r);
+					run_record(s.w(), r);
 					r.end = clock.fetch_add(1, std::memory_order_acq_rel) + 1;
 					recs[t].push_back(std::move(r));
 				}
