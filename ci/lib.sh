@@ -4,7 +4,7 @@
 # crash or failure log, a short signature, and the first core/harness frame.
 # Every fencefuzz oracle prints one line "fencefuzz: ORACLE <kind> <sig>"
 # (core/include/fence/oracle.h): model, leak, lockdep, warn, bug, trap,
-# deadlock, torture, props. The sanitizers' reports are read from their own
+# deadlock, contract, torture, props. The sanitizers' reports are read from their own
 # first lines: asan (AddressSanitizer, and SEGVs it reports), tsan, lsan,
 # ubsan. Whichever comes first in the log wins; with neither it is a crash
 # (any other signal, a timeout, out-of-memory).

@@ -14,10 +14,12 @@
 // linearizable" and lists each thread's ops with what they observed, the
 // longest interleaving the model could explain, and the first result it
 // could not; or a prefix divergence, a teardown leak, a sanitizer report or
-// WARN. The failing case is written as a text file (the prefix as a .prog,
-// the branches as "# thread N:" comment blocks) that this binary replays:
+// WARN. The failing case is written as a concurrent program with shared
+// slots (harness/concurrent.h: "slots: shared", the prefix as its setup, the
+// branches as its threads) that this binary replays on real threads:
 //   FENCEFUZZ_PROPS_REPLAY=FILE [FENCEFUZZ_PROPS_REPLAY_RUNS=N] fence_parallel_prop
-// and whose prefix fence-repro replays.
+// and that fence-repro replays whole on the deterministic scheduler
+// (fence-repro --search N FILE tries N schedules).
 //
 // Environment: FENCEFUZZ_PROPS_PAR_REPEATS (runs per case, default 6; ten
 // times that while shrinking), FENCEFUZZ_PROPS_DEBUG=1 (print each case),

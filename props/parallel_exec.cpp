@@ -104,50 +104,35 @@ struct legality {
 
 void allow_module_scan_races(bool on) { g_module_scan_races.store(on); }
 
-std::string format_case(const pcase &c)
+harness::cprogram to_program(const pcase &c)
 {
-	harness::program p;
-	p.ops = c.prefix;
-	std::string s = harness::format(p, false);
-	for (size_t t = 0; t < c.branches.size(); t++) {
-		s += "# thread " + std::to_string(t) + ":\n";
-		for (const op &o : c.branches[t])
-			s += "#   " + harness::format_op(o) + "\n";
-	}
-	return s;
+	harness::cprogram cp;
+	cp.shared_slots = true;
+	cp.setup = c.prefix;
+	cp.threads = c.branches;
+	// A concurrent program has at least two threads: a one-branch case gets
+	// an empty second one.
+	while (cp.threads.size() < 2)
+		cp.threads.emplace_back();
+	return cp;
 }
+
+std::string format_case(const pcase &c) { return harness::format_concurrent(to_program(c)); }
 
 bool parse_case(const std::string &text, pcase *out, std::string *error)
 {
-	pcase c;
-	harness::program p;
-	if (!harness::parse(text, &p, error))
+	harness::cprogram cp;
+	if (!harness::parse_concurrent(text, &cp, error))
 		return false;
-	c.prefix = p.ops;
-	std::istringstream in(text);
-	int lineno = 0;
-	for (std::string line; std::getline(in, line);) {
-		lineno++;
-		int t;
-		char colon;
-		if (sscanf(line.c_str(), "# thread %d%c", &t, &colon) == 2 && colon == ':') {
-			if (t != static_cast<int>(c.branches.size())) {
-				*error = "line " + std::to_string(lineno) + ": threads must be numbered 0, 1, 2";
-				return false;
-			}
-			c.branches.emplace_back();
-			continue;
-		}
-		if (c.branches.empty() || line.compare(0, 4, "#   ") != 0)
-			continue;
-		harness::program one;
-		std::string err;
-		if (!harness::parse(line.substr(4), &one, &err) || one.ops.size() != 1) {
-			*error = "line " + std::to_string(lineno) + ": " + (err.empty() ? "not one op" : err);
-			return false;
-		}
-		c.branches.back().push_back(one.ops[0]);
+	if (!cp.shared_slots) {
+		*error = "a parallel case is a concurrent program with a 'slots: shared' line";
+		return false;
 	}
+	pcase c;
+	c.prefix = cp.setup;
+	c.branches = cp.threads;
+	while (!c.branches.empty() && c.branches.back().empty())
+		c.branches.pop_back();
 	*out = c;
 	return true;
 }
@@ -294,7 +279,15 @@ bool case_ok(const pcase &c, int *bad_t, int *bad_i, std::string *why)
 
 run_report run_once(const pcase &c, uint64_t jitter_seed)
 {
-	const harness::parallel_report r = harness::run_parallel(c.prefix, c.branches, jitter_seed);
+	harness::thread_run_options opt;
+	opt.jitter_seed = jitter_seed;
+	// Exhaustive for the small cases the properties make (<= 9 ops in <= 3
+	// branches: at most 1680 interleavings, a few steps each).
+	opt.budget = 2000000;
+	const harness::thread_report r = harness::run_concurrent_threads(to_program(c), opt);
+	if (r.ok && r.inconclusive)
+		return {false, r.text, "linearizability search gave up after " + std::to_string(opt.budget) +
+					       " model steps"};
 	return {r.ok, r.text, r.symptom};
 }
 

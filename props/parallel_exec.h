@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/concurrent.h"
 #include "harness/model.h"
 #include "harness/program.h"
 
@@ -59,9 +60,13 @@ struct pcase {
 	std::vector<std::vector<harness::op>> branches;
 };
 
-// Text form: the prefix as a .prog, then one "# thread N:" comment block per
-// branch with "#   <op>" lines. fence-repro replays the prefix (comments are
-// skipped); parse_case() and the props binary replay the whole case.
+// A case is a concurrent program with shared slots (harness/concurrent.h:
+// "slots: shared", the prefix as its setup, the branches as its threads),
+// which is what the real-thread runner runs. Its text form is that
+// program's: fence-repro replays it whole on the deterministic scheduler
+// (fence-repro --search N tries N schedules), and FENCEFUZZ_PROPS_REPLAY
+// replays it on real threads.
+harness::cprogram to_program(const pcase &c);
 std::string format_case(const pcase &c);
 bool parse_case(const std::string &text, pcase *out, std::string *error);
 

@@ -404,6 +404,7 @@ op pick_op(const model &m, op_kind k, const arg_opts &opt)
 			v = mask;
 			break;
 		}
+		case arg_type::none: break;
 		}
 		o.a[i] = v;
 	}

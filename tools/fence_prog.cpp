@@ -34,6 +34,7 @@ const char *arg_name(harness::arg_type t)
 {
 	using harness::arg_type;
 	switch (t) {
+	case arg_type::none: return "";
 	case arg_type::fence: return "fN";
 	case arg_type::cb: return "cN";
 	case arg_type::module: return "mN";

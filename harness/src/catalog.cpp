@@ -82,16 +82,46 @@ void run_record(world &w, op_record &r)
 {
 	const op_desc &d = desc(r.o.kind);
 	set_cb_sink(&r.events);
+	set_contract_sink(&r.broke);
 	if (r.fail)
 		fence_failslab_nth(1);
 	r.out = d.core(w, r.o);
 	if (r.fail)
 		fence_failslab_nth(0);
 	set_cb_sink(nullptr);
+	check_contracts(w, r.o, r.out, r.events);
+	set_contract_sink(nullptr);
 	if (d.observe)
 		r.aux = d.observe(w, r.o, r.out);
 	record_ident(w, r);
 }
+
+void check_contracts(const world &w, const op &o, const outcome &out,
+		     const std::vector<cb_record> &events)
+{
+	const op_desc &d = desc(o.kind);
+	if (d.post) {
+		const std::string broke = d.post(w, o, out);
+		if (!broke.empty())
+			contract_broken(broke);
+	}
+	// Every fence the op was given is still held by its slot: alive and
+	// initialised (a put empties its slot first).
+	const op_info &in = info(o.kind);
+	for (int i = 0; i < in.nargs; i++)
+		if (in.args[i] == arg_type::fence)
+			if (struct dma_fence *f = w.fence[o.a[i]]) {
+				if (kref_read(&f->refcount) == 0)
+					contract_broken("fence: a held fence has refcount 0");
+				else if (!dma_fence_was_initialized(f))
+					contract_broken("fence: a held fence is not initialised");
+			}
+	for (const cb_record &e : events)
+		if (e.broke)
+			contract_broken(e.broke);
+}
+
+std::string contract_kind(const std::string &broke) { return broke.substr(0, broke.find(':')); }
 
 fence_ident model_ident(const model &m, int slot)
 {

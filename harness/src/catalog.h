@@ -21,7 +21,16 @@
 //                    than one; lin_equal(): results the kernel promises only
 //                    loosely (a wait's remaining time, a pair of name reads);
 //  - touches:        which slots it can change, so the checker after each op
-//                    looks only there (check.h).
+//                    looks only there (check.h);
+//  - post():         the contract the core keeps for it under any
+//                    interleaving (a signaled fence stays signaled, a status
+//                    is 0, 1 or an error and only on a signaled fence, ...),
+//                    checked after the op by every runner: the sequential
+//                    session, both concurrent runners and the torture. Checks
+//                    that must look inside the op (a read-side section that
+//                    outlives a module's unload, a fence get_rcu_safe() hands
+//                    out that was never in its slot) are made by its core()
+//                    through contract_broken() (world.h).
 // Nothing outside harness/src/ops/ switches on the op kind.
 #pragma once
 
@@ -68,6 +77,7 @@ struct op_record {
 	std::vector<cb_record> events;
 	uint64_t aux = 0; // what observe() recorded
 	fence_ident ident; // the fence it put into its first (fence) argument's slot
+	std::string broke; // the first contract it broke (check_contracts), or ""
 };
 
 // An op in progress in the linearizer (ops with lin_step() run in steps).
@@ -107,6 +117,8 @@ struct op_desc {
 	bool (*legal)(const model &, const op &);
 	bool (*thread_legal)(const world &, const op &);
 	outcome (*core)(world &, const op &);
+	// Returns "" or the contract it broke ("kind: what"), see above.
+	std::string (*post)(const world &, const op &, const outcome &) = nullptr;
 	outcome (*model_fn)(model &, const op &);
 	scope touches = scope::args;
 	// Module ops (the module owner rule in threads): the module argument.
@@ -121,6 +133,8 @@ struct op_desc {
 	// It puts a (new reference to a) fence into its first argument's slot:
 	// the linearizer checks which fence.
 	bool writes_fence_slot = false;
+	// At teardown it must return 0 (unload: every reference was dropped).
+	bool teardown_zero = false;
 };
 
 // A family: the descriptors of one file of harness/src/ops/.
@@ -142,6 +156,15 @@ const std::vector<const op_family *> &families();
 void run_record(world &w, op_record &r);
 // After @r ran on @w: record which fence it put into its slot (if it writes one).
 void record_ident(const world &w, op_record &r);
+// The contracts of op @o that just returned @out on @w: its descriptor's
+// post(), every fence argument still a live, initialised fence, and the
+// callbacks it ran (@events) ran once, on their signaled fence. Reports the
+// first broken one through contract_broken().
+void check_contracts(const world &w, const op &o, const outcome &out,
+		     const std::vector<cb_record> &events);
+// The kind of a broken contract ("unload_gp" of "unload_gp: ..."), for the
+// oracle line.
+std::string contract_kind(const std::string &broke);
 // The same of the model's slot @slot.
 fence_ident model_ident(const model &m, int slot);
 

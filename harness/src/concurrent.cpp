@@ -248,6 +248,21 @@ bool schedule_line(const std::string &line, std::string *rest)
 	return true;
 }
 
+// "slots: shared" -> 1, "slots: per-thread" -> 0, another "slots:" -> -2,
+// no slots line -> -1.
+int slots_line(const std::string &line)
+{
+	std::string t = trim(line);
+	if (t.rfind("slots:", 0) != 0)
+		return -1;
+	t = t.substr(6);
+	size_t hash = t.find('#');
+	if (hash != std::string::npos)
+		t = t.substr(0, hash);
+	t = trim(t);
+	return t == "shared" ? 1 : t == "per-thread" ? 0 : -2;
+}
+
 } // namespace
 
 bool looks_concurrent(const std::string &text)
@@ -287,6 +302,15 @@ bool parse_concurrent(const std::string &text, cprogram *out, std::string *error
 			if (n >= kMaxThreads)
 				return fail(i + 1, "at most " + std::to_string(kMaxThreads) + " threads");
 			cur = n;
+			section[i] = -2;
+			continue;
+		}
+		if (const int sl = slots_line(lines[i]); sl != -1) {
+			if (cur >= 0)
+				return fail(i + 1, "the slots line must come before 'thread 0:'");
+			if (sl == -2)
+				return fail(i + 1, "slots: takes 'shared' or 'per-thread'");
+			cp.shared_slots = sl == 1;
 			section[i] = -2;
 			continue;
 		}
@@ -340,6 +364,8 @@ std::string format_concurrent(const cprogram &p, bool with_header)
 		for (auto &[k, v] : p.header)
 			s += "# " + k + ": " + v + "\n";
 	s += "schedule: " + format_schedule(p.schedule) + "\n";
+	if (p.shared_slots)
+		s += "slots: shared\n";
 	for (const op &o : p.setup)
 		s += format_op(o) + "\n";
 	for (size_t t = 0; t < p.threads.size(); t++) {

@@ -36,6 +36,7 @@
 #include "harness/concurrent.h"
 #include "harness/sched.h"
 #include "catalog.h"
+#include "fork.h"
 #include "linearize.h"
 #include "seq_run.h"
 
@@ -65,29 +66,6 @@ unsigned long search_budget()
 	return e ? strtoul(e, nullptr, 0) : kSearchBudget;
 }
 
-op remap(const op &o, int t)
-{
-	op r = o;
-	const int fb = kFenceSlots * (t + 1), cb = kCbSlots * (t + 1);
-	const op_info &in = info(o.kind);
-	for (int i = 0; i < in.nargs; i++) {
-		switch (in.args[i]) {
-		case arg_type::fence: r.a[i] += fb; break;
-		case arg_type::cb: r.a[i] += cb; break;
-		case arg_type::fset: r.a[i] <<= fb; break;
-		default: break;
-		}
-	}
-	return r;
-}
-
-// The module slot a module op names, or -1 (op_desc::module_arg).
-int module_slot(const op &o)
-{
-	const int a = desc(o.kind).module_arg;
-	return a < 0 ? -1 : static_cast<int>(o.a[a]);
-}
-
 struct run_state {
 	seq_run *s = nullptr;
 	const cprogram *cp = nullptr;
@@ -100,17 +78,9 @@ struct run_state {
 	std::ostream *log = nullptr;
 };
 
-// The legality rules of concurrent.h: the module owner rule, then the op's
-// own thread_legal() (decided from what the thread itself can know and from
-// monotone core facts, with no scheduling point between the decision and the
-// op).
 bool thread_legal(run_state &rs, const op &o, int t)
 {
-	const op_desc &d = desc(o.kind);
-	const int ms = module_slot(o);
-	if (ms >= 0 && rs.owner[ms] != t)
-		return false;
-	return d.thread_legal && d.thread_legal(rs.s->w(), o);
+	return thread_may_run(rs.s->w(), rs.owner, o, t);
 }
 
 std::string describe_records(const run_state &rs)
@@ -165,6 +135,24 @@ std::string report_head(const run_state &rs)
 	else if (q != std::string::npos)
 		sig += sr.best_why.substr(q + 1, sr.best_why.find(' ', q) - q - 1);
 	fence_oracle("model", sig.c_str());
+	abort();
+}
+
+// An op broke a contract of catalog.h (post(), or a check inside its core
+// side): what holds under any interleaving did not.
+[[noreturn]] void concurrent_contract(run_state &rs, const op_record &r)
+{
+	std::string rep = "fencefuzz: CONTRACT broken by the fence core (concurrent run)\n";
+	rep += report_head(rs);
+	rep += "  thread " + std::to_string(r.thread) + " op #" + std::to_string(r.index) + " " +
+	       format_op(r.orig) + ": " + r.broke + "\n";
+	rep += "  ops as they ran [start..end]:\n" + describe_records(rs);
+	rep += "  program:\n" + format_concurrent(*rs.cp);
+	if (rs.opt->throw_on_divergence)
+		throw divergence(rep, r.index, "contract " + contract_kind(r.broke), "kept", r.broke);
+	fputs(rep.c_str(), stderr);
+	fflush(stderr);
+	fence_oracle("contract", (std::string(info(r.orig.kind).name) + "-" + contract_kind(r.broke)).c_str());
 	abort();
 }
 
@@ -224,37 +212,11 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 	for (const op &o : cp.setup)
 		s.step(o);
 
-	// Each thread's own reference to every fence the setup holds.
 	if (rs.log)
 		*rs.log << "fork (each thread takes its own references, the setup drops its own):\n";
-	for (int t = 0; t < nthreads; t++)
-		for (int f = 0; f < kFenceSlots; f++)
-			if (s.w().fence[f]) {
-				op g;
-				g.kind = op_kind::get;
-				g.a[0] = static_cast<uint64_t>(kFenceSlots * (t + 1) + f);
-				g.a[1] = static_cast<uint64_t>(f);
-				s.step(g);
-			}
-	// ... and the setup lets go of its own: the last reference to a setup
-	// fence is dropped by whichever thread puts it last, so ->release races
-	// the other threads (and a module's unload) like any other op.
-	for (int f = 0; f < kFenceSlots; f++)
-		if (s.w().fence[f]) {
-			op p;
-			p.kind = op_kind::put;
-			p.a[0] = static_cast<uint64_t>(f);
-			s.step(p);
-		}
-
-	// Module ops on a slot belong to the first thread that has any.
-	for (int m = 0; m < kModuleSlots; m++) {
-		rs.owner[m] = -1;
-		for (int t = nthreads - 1; t >= 0; t--)
-			for (const op &o : cp.threads[t])
-				if (module_slot(o) == m)
-					rs.owner[m] = t;
-	}
+	if (!cp.shared_slots)
+		fork_threads(s, nthreads);
+	module_owners(cp, nthreads, rs.owner);
 
 	const model m0 = s.m();
 	rs.recs.resize(nthreads);
@@ -266,7 +228,7 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 			const std::vector<op> &ops = rs.cp->threads[t];
 			bool fail_next = false;
 			for (size_t i = 0; i < ops.size(); i++) {
-				op o = remap(ops[i], t);
+				op o = rs.cp->shared_slots ? ops[i] : remap(ops[i], t);
 				dsched::scheduler::annotate("op #" + std::to_string(i) + ": " +
 								    format_op(ops[i]),
 							    static_cast<int>(ops[i].kind) + 1);
@@ -336,6 +298,11 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 	g_cstats.runs++;
 	g_cstats.sched_points += sch.steps();
 	g_cstats.switches += sch.decisions().size();
+
+	for (const auto &t : rs.recs)
+		for (const op_record &r : t)
+			if (!r.broke.empty())
+				concurrent_contract(rs, r);
 
 	// Some sequential order must explain it all.
 	const lin_result sr = linearize(rs.recs, m0, s.w(), search_budget());

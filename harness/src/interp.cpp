@@ -98,8 +98,11 @@ void seq_run::diverge(size_t idx, const op &o, const std::string &what, const st
 	fputs(report.c_str(), stderr);
 	fflush(stderr);
 	const bool leak = what.find("after teardown") != std::string::npos;
-	fence_oracle(leak ? "leak" : "model",
-		     leak ? "teardown" : (std::string(info(o.kind).name) + "-" + what).c_str());
+	const bool contract = what.rfind("contract ", 0) == 0;
+	fence_oracle(leak ? "leak" : contract ? "contract" : "model",
+		     leak ? "teardown"
+			  : (std::string(info(o.kind).name) + "-" +
+			     (contract ? what.substr(9) : what)).c_str());
 	abort();
 }
 
@@ -131,14 +134,20 @@ void seq_run::step_at(size_t idx, const op &o, bool teardown)
 	m_.fail_alloc = fail;
 	if (fail)
 		fence_failslab_nth(1);
+	std::string broke;
+	set_contract_sink(&broke);
 	const outcome actual = d.core(w_, o);
 	if (fail)
 		fence_failslab_nth(0);
+	check_contracts(w_, o, actual, w_.events);
+	set_contract_sink(nullptr);
 	const uint64_t aux = d.observe ? d.observe(w_, o, actual) : 0;
 	const outcome expected = d.model_fn(m_, o);
 	m_.fail_alloc = false;
 	if (opt_.log)
 		*opt_.log << "      = " << show(actual) << "\n";
+	if (!broke.empty())
+		diverge(idx, o, "contract " + contract_kind(broke), "kept", broke);
 	if (!(actual == expected))
 		diverge(idx, o, "return value", show(expected), show(actual));
 	if (d.learn) {
@@ -149,9 +158,8 @@ void seq_run::step_at(size_t idx, const op &o, bool teardown)
 				broken.substr(b + 1));
 		}
 	}
-	if (teardown && o.kind == op_kind::unload && actual.value != 0)
-		diverge(idx, o, "module unload at teardown (every reference was dropped)", "0",
-			show(actual));
+	if (teardown && d.teardown_zero && actual.value != 0)
+		diverge(idx, o, "at teardown (every reference was dropped)", "0", show(actual));
 	check_events(idx, o);
 	check_ts(idx, o);
 	const bool full = ++since_full_ >= full_every_;

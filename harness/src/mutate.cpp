@@ -40,6 +40,7 @@ uint64_t random_arg(std::mt19937_64 &rng, arg_type t)
 		}
 	}
 	case arg_type::fset: return 1 + rng() % 255;
+	case arg_type::none: break;
 	}
 	return 0;
 }

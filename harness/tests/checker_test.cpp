@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 //
-// checker_test - the checker's scope and the linearizer's fence-identity check
-// fire (harness/src/check.h, linearize.h). The core is made to misbehave by
-// hand, as a core bug would: a field of a fence no op names is changed, or a
-// record says an op put another fence into its slot than it did.
+// checker_test - the checker's scope, the linearizer's fence-identity check
+// and the catalog's contracts fire (harness/src/check.h, linearize.h,
+// catalog.h post()). The core is made to misbehave by hand, as a core bug
+// would: a field of a fence no op names is changed, a record says an op put
+// another fence into its slot than it did, a module's names or unload state
+// or an RCU slot's history or a callback's run count is forged.
 #include <gtest/gtest.h>
 
 #include "catalog.h"
@@ -91,3 +93,72 @@ TEST(Linearizer, ChecksTheFenceAnOpPutIntoItsSlot)
 }
 
 } // namespace
+
+// ---- the contracts (catalog.h post() and the checks inside core()) fire in
+// the sequential session too. The core's view is forged by hand after @setup,
+// as a core bug would leave it; @then must report the contract @kind.
+std::string contract_caught(const std::vector<const char *> &setup, void (*forge)(world &),
+			    const char *then)
+{
+	init_process();
+	run_options opt;
+	opt.throw_on_divergence = true;
+	seq_run s(opt);
+	for (const char *t : setup)
+		s.step(parse_op(t));
+	forge(s.w());
+	std::string check;
+	try {
+		s.step(parse_op(then));
+	} catch (const divergence &d) {
+		check = d.check;
+	}
+	s.teardown_unchecked();
+	return check;
+}
+
+TEST(Contracts, NamesMustBeTheModulesOrDetached)
+{
+	const std::string c = contract_caught(
+		{"load m0 names", "create f0 m0 1 -"}, [](world &w) { w.loaded[0].driver = "other"; },
+		"names f0");
+	EXPECT_EQ(c, "contract names");
+}
+
+TEST(Contracts, ReadSideSectionMustNotSeeItsModulesUnloadComplete)
+{
+	const std::string c = contract_caught({"load m0 names", "create f0 m0 1 -"},
+					       [](world &w) { w.loaded[0].state.store(WMOD_UNLOADED); },
+					       "names f0");
+	EXPECT_EQ(c, "contract unload_gp");
+}
+
+TEST(Contracts, GetRcuSafeMustReturnAFenceTheSlotHeld)
+{
+	const std::string c = contract_caught(
+		{"load m0 names", "create f0 m0 1 -", "publish s0 f0"},
+		[](world &w) { w.rhist[0].last[w.rhist[0].gen.load() % rslot_history::kLen].seqno = 99; },
+		"get_rcu_safe f1 s0");
+	EXPECT_EQ(c, "contract fence");
+}
+
+TEST(Contracts, CallbackRemovedAfterItRanIsCaught)
+{
+	const std::string c = contract_caught({"load m0 names", "create f0 m0 1 -", "add_cb f0 c0"},
+					       [](world &w) { w.cbs[0].runs.store(1); }, "remove_cb c0");
+	EXPECT_EQ(c, "contract cb_twice");
+}
+
+TEST(Contracts, StatusOfAnUnsignaledFenceIsZero)
+{
+	init_process();
+	run_options opt;
+	seq_run s(opt);
+	for (const char *t : {"load m0 names", "create f0 m0 1 -"})
+		s.step(parse_op(t));
+	const op st = parse_op("status f0");
+	EXPECT_EQ(desc(st.kind).post(s.w(), st, outcome{0, ""}), "");
+	EXPECT_NE(desc(st.kind).post(s.w(), st, outcome{-5, ""}).find("SIGNALED is clear"),
+		  std::string::npos);
+	s.teardown_unchecked();
+}

@@ -8,8 +8,9 @@
  * left after teardown), lockdep (a locking/RCU rule of a debug build), warn
  * (a WARN under panic_on_warn), bug (BUG_ON, fence_die), trap (an access to
  * an unloaded module), deadlock (the deterministic scheduler's report, a
- * spinlock taken twice), torture (a fence_torture invariant), props (a
- * property falsified). <signature> says where or what, in [A-Za-z0-9_.:-]
+ * spinlock taken twice), contract (a promise of the API that holds under
+ * any interleaving, checked by every runner: harness/src/catalog.h post()),
+ * torture (a fence_torture invariant), props (a property falsified). <signature> says where or what, in [A-Za-z0-9_.:-]
  * (anything else becomes '-'), at most 96 characters. The sanitizers'
  * reports carry their own first line; ci/lib.sh reads both and nothing else.
  *

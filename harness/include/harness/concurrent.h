@@ -45,9 +45,16 @@
 //   bytes:   the rest, up to kMaxScheduleBytes, are the schedule's bytes
 // Ops are encoded as in harness/program.h with concurrent_profile().
 //
+// Shared slots. With a "slots: shared" line (the parallel properties'
+// counterexamples, props/parallel_exec.h), slot numbers are global: fN, cN
+// name the same slot in every thread and in the setup, and there is no fork
+// (no thread takes references of its own); the program itself keeps the
+// threads' slot accesses race-free by ownership. Module ownership and every
+// other rule are as above.
+//
 // Text form (.prog): header comments, an optional "schedule: SPEC" line
-// (format_schedule()), the setup ops, then "thread 0:", "thread 1:", ...
-// each followed by that thread's ops:
+// (format_schedule()), an optional "slots: shared" line, the setup ops, then
+// "thread 0:", "thread 1:", ... each followed by that thread's ops:
 //   # found-by: concurrent_fuzz (libFuzzer, asan)
 //   schedule: pct 0x2a 3 256
 //   load m0 names
@@ -80,6 +87,9 @@ struct cprogram {
 	std::vector<op> setup;
 	std::vector<std::vector<op>> threads; // 2..kMaxThreads
 	schedule_spec schedule;
+	// "slots: shared": no per-thread slot ranges and no fork (see above);
+	// text form only (the binary form is always per-thread).
+	bool shared_slots = false;
 };
 
 // Binary form. decode never fails; encode gives the canonical bytes (setup

@@ -12,6 +12,42 @@ namespace {
 
 // ---- add_cb f c -------------------------------------------------------------------
 bool legal_add_cb(const model &m, const op &o) { return fence0(m, o) && !m.cb_pending[o.a[1]]; }
+// The callback contract of add_callback(): 0 and queued (so, once the fence
+// is signaled under its lock, the callback has run), or -ENOENT on a
+// signaled fence without running it.
+void check_added(hcb &h, int ret)
+{
+	if (ret == 0) {
+		unsigned long flags;
+		dma_fence_lock_irqsave(h.held, flags);
+		const bool lost = dma_fence_test_signaled_flag(h.held) &&
+				  h.runs.load(std::memory_order_acquire) == 0;
+		dma_fence_unlock_irqrestore(h.held, flags);
+		if (lost)
+			contract_broken("cb_never: add_callback() = 0, the fence is signaled and the "
+					"callback never ran");
+	} else if (ret != -ENOENT || !dma_fence_test_signaled_flag(h.held)) {
+		contract_broken("cb_state: add_callback() = " + std::to_string(ret) + " on a fence " +
+				(dma_fence_test_signaled_flag(h.held) ? "" : "not ") + "signaled");
+	} else if (h.runs.load(std::memory_order_acquire) != 0) {
+		contract_broken("cb_state: add_callback() = -ENOENT, but the callback ran");
+	}
+}
+// remove_callback() says true iff the callback was still queued: then it
+// never ran; false (after an add that queued it): it ran exactly once.
+void check_removed(hcb &h, bool removed)
+{
+	if (!h.added)
+		return;
+	h.added = false;
+	const int runs = h.runs.load(std::memory_order_acquire);
+	if (removed && runs != 0)
+		contract_broken("cb_twice: remove_callback() removed a callback that had run");
+	else if (!removed && runs != 1)
+		contract_broken("cb_never: remove_callback() says the callback ran; it ran " +
+				std::to_string(runs) + " times");
+}
+
 bool thread_add_cb(const world &w, const op &o)
 {
 	return w.fence[o.a[0]] && !w.cbs[o.a[1]].queued;
@@ -22,10 +58,13 @@ outcome core_add_cb(world &w, const op &o)
 	struct dma_fence *old = h.held;
 	h.held = dma_fence_get(w.fence[o.a[0]]);
 	dma_fence_put(old);
+	h.runs.store(0, std::memory_order_relaxed);
 	h.queued = true; // before: another thread may run it once it is queued
 	int ret = dma_fence_add_callback(h.held, &h.cb, harness_cb_func);
 	if (ret)
 		h.queued = false;
+	h.added = ret == 0;
+	check_added(h, ret);
 	return {ret, ""};
 }
 outcome model_add_cb(model &m, const op &o)
@@ -64,6 +103,7 @@ outcome core_remove_cb(world &w, const op &o)
 	bool removed = dma_fence_remove_callback(h.held, &h.cb);
 	if (removed)
 		h.queued = false;
+	check_removed(h, removed);
 	return {removed, ""};
 }
 outcome model_remove_cb(model &m, const op &o)
@@ -78,6 +118,7 @@ outcome core_drop_cb(world &w, const op &o)
 	bool removed = dma_fence_remove_callback(h.held, &h.cb);
 	if (removed)
 		h.queued = false;
+	check_removed(h, removed);
 	dma_fence_put(h.held);
 	h.held = nullptr;
 	return {removed, ""};

@@ -24,8 +24,11 @@ bool legal_load(const model &m, const op &o) { return !loaded(m, o, 0); }
 bool thread_load(const world &w, const op &o) { return !w.mod[o.a[0]]; }
 outcome core_load(world &w, const op &o)
 {
-	std::string name = "mod" + std::to_string(w.loads++);
+	const int n = w.loads.fetch_add(1, std::memory_order_acq_rel);
+	std::string name = "mod" + std::to_string(n);
 	int ret = fence_module_load(name.c_str(), kCoreModels[o.a[1]], &w.mod[o.a[0]]);
+	if (ret == 0)
+		w.register_module(n, w.mod[o.a[0]]);
 	return {ret, ""};
 }
 outcome model_load(model &m, const op &o)
@@ -66,12 +69,32 @@ std::string learn_load(model &m, const op &o, uint64_t ctx)
 // ---- unload m ---------------------------------------------------------------------
 bool legal_unload(const model &m, const op &o) { return loaded(m, o, 0); }
 bool thread_unload(const world &w, const op &o) { return w.mod[o.a[0]] != nullptr; }
+// The unload's progress is published for the grace-period oracle
+// (ops/names.cpp): a reader that used the module in a read-side section
+// must never see the unload completed while still inside it.
 outcome core_unload(world &w, const op &o)
 {
-	int ret = fence_module_unload(w.mod[o.a[0]]);
+	struct fence_module *mod = w.mod[o.a[0]];
+	const wmodule *e = w.find_module(fence_module_context(mod));
+	if (e) {
+		e->gp_begin.store(fence_rcu_gp_count(), std::memory_order_relaxed);
+		e->state.store(WMOD_UNLOADING, std::memory_order_release);
+	}
+	int ret = fence_module_unload(mod);
 	if (ret == 0)
 		w.mod[o.a[0]] = nullptr;
+	if (e) {
+		if (ret == 0)
+			e->gp_end.store(fence_rcu_gp_count(), std::memory_order_relaxed);
+		// Pairs with the acquire in the oracle.
+		e->state.store(ret == 0 ? WMOD_UNLOADED : WMOD_LOADED, std::memory_order_release);
+	}
 	return {ret, ""};
+}
+// It unloads, or refuses while a fence pins it (-EBUSY).
+std::string post_unload(const world &, const op &, const outcome &r)
+{
+	return r.value == 0 || r.value == -EBUSY ? "" : "unload: returned " + std::to_string(r.value);
 }
 outcome model_unload(model &m, const op &o)
 {
@@ -246,10 +269,12 @@ const op_desc kOps[] = {
 	 .legal = legal_unload,
 	 .thread_legal = thread_unload,
 	 .core = core_unload,
+	 .post = post_unload,
 	 .model_fn = model_unload,
 	 .touches = scope::module,
 	 .module_arg = 0,
-	 .lin_step = lin_unload},
+	 .lin_step = lin_unload,
+	 .teardown_zero = true},
 	{.kind = op_kind::create,
 	 .help = "issue a fence from a module",
 	 .args = {arg_type::fence, arg_type::module, arg_type::u64, arg_type::cflags},

@@ -7,6 +7,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "fence/rcu.h"
+
 #include "../catalog.h"
 
 namespace harness {
@@ -14,14 +16,67 @@ namespace {
 
 const std::string kDetachedDriver = "detached-driver", kSignaledTimeline = "signaled-timeline";
 
+// ---- the names contract -----------------------------------------------------------
+// Names a fence of module @m (or of no module the world loaded, @m null)
+// may report: its module's while unsignaled, the detached pair once
+// signaled; the driver name detaches no later than the timeline name (the
+// timeline is read second, so a signal in between detaches only it).
+std::string check_names(const wmodule *m, bool sig0, const std::string &d,
+			const std::string &t, bool signaled_after)
+{
+	const bool d_det = d == kDetachedDriver, t_det = t == kSignaledTimeline;
+	const std::string which = "'" + d + "' / '" + t + "'";
+	if (sig0 && !(d_det && t_det))
+		return "names: a signaled fence reads " + which;
+	if (d_det && !t_det)
+		return "names: the driver name is detached but not the timeline name: " + which;
+	if ((d_det || t_det) && !signaled_after)
+		return "names: an unsignaled fence reads " + which;
+	if (m && ((!d_det && d != m->driver) || (!t_det && t != m->timeline)))
+		return "names: a fence of " + m->driver + " reads " + which + ", not '" + m->driver +
+		       "' / '" + m->timeline + "' or the detached names";
+	return "";
+}
+
+// The grace-period oracle (rcutorture's): called inside the read-side
+// section in which the reader used module @m (read its names, or saw its
+// fence unsignaled). If @m's unload has completed meanwhile, the unload's
+// grace period did not wait for this reader. Also feeds the Reader Pipe.
+void unload_oracle(const wmodule &m)
+{
+	const int st = m.state.load(std::memory_order_acquire);
+	const unsigned long gp = fence_rcu_gp_count();
+	if (st == WMOD_UNLOADED) {
+		world::pipe.unloaded.fetch_add(1, std::memory_order_relaxed);
+		contract_broken("unload_gp: a read-side section that used module " + m.driver +
+				" outlived its unload (" +
+				std::to_string(gp - m.gp_begin.load(std::memory_order_relaxed)) +
+				" grace periods since the unload began, " +
+				std::to_string(gp - m.gp_end.load(std::memory_order_relaxed)) +
+				" since it returned)");
+		return;
+	}
+	unsigned long age = 0;
+	if (st == WMOD_UNLOADING)
+		age = gp - m.gp_begin.load(std::memory_order_relaxed);
+	world::pipe.age[age < kPipe - 1 ? age : kPipe - 1].fetch_add(1, std::memory_order_relaxed);
+}
+
 // ---- names f ----------------------------------------------------------------------
 outcome core_names(world &w, const op &o)
 {
+	struct dma_fence *f = w.fence[o.a[0]];
+	const wmodule *m = w.find_module(f->context);
 	fence::rcu_read_guard g;
-	std::string s = dma_fence_driver_name(w.fence[o.a[0]]);
-	s += ' ';
-	s += dma_fence_timeline_name(w.fence[o.a[0]]);
-	return {0, s};
+	const bool sig0 = dma_fence_test_signaled_flag(f);
+	std::string d = dma_fence_driver_name(f);
+	std::string t = dma_fence_timeline_name(f);
+	const std::string broke = check_names(m, sig0, d, t, dma_fence_test_signaled_flag(f));
+	if (!broke.empty())
+		contract_broken(broke);
+	if (m && (!sig0 || d != kDetachedDriver || t != kSignaledTimeline))
+		unload_oracle(*m); // still inside the section
+	return {0, d + ' ' + t};
 }
 outcome model_names(model &m, const op &o)
 {
@@ -44,11 +99,38 @@ bool eq_names(const op_record &r, const outcome &e, const model &)
 
 // ---- describe f -------------------------------------------------------------------
 outcome core_describe(world &w, const op &o) { return {0, dma_fence_describe(w.fence[o.a[0]])}; }
-std::string describe_head(const mfence &x)
+std::string describe_head(uint64_t context, uint64_t seqno)
 {
 	char buf[64];
-	snprintf(buf, sizeof(buf), "%" PRIu64 ":%" PRIu64 " ", x.context, x.seqno);
+	snprintf(buf, sizeof(buf), "%" PRIu64 ":%" PRIu64 " ", context, seqno);
 	return buf;
+}
+std::string describe_head(const mfence &x) { return describe_head(x.context, x.seqno); }
+// "ctx:seq " of this fence, then " signalled\n" or "TIMELINE DRIVER
+// unsignalled\n" with names the names contract allows.
+std::string post_describe(const world &w, const op &o, const outcome &r)
+{
+	const struct dma_fence *f = w.fence[o.a[0]];
+	const std::string head = describe_head(f->context, f->seqno);
+	const std::string &s = r.text;
+	if (s.compare(0, head.size(), head) != 0)
+		return "describe: fence " + head + "described as '" + s.substr(0, 100) + "'";
+	const std::string rest = s.substr(head.size());
+	if (rest == " signalled\n" || rest == "  signalled\n")
+		return "";
+	const std::string tail = " unsignalled\n";
+	const size_t sp = rest.find(' ');
+	if (rest.size() < tail.size() || rest.compare(rest.size() - tail.size(), tail.size(), tail) ||
+	    sp == std::string::npos || sp >= rest.size() - tail.size())
+		return "describe: fence " + head + "described as '" + s.substr(0, 100) + "'";
+	const std::string tl = rest.substr(0, sp), dr = rest.substr(sp + 1, rest.size() - tail.size() - sp - 1);
+	const wmodule *m = w.find_module(f->context);
+	const bool tl_ok = tl == kSignaledTimeline || (m && tl == m->timeline) || !m;
+	const bool dr_ok = dr == kDetachedDriver || (m && dr == m->driver) || !m;
+	if (!tl_ok || !dr_ok)
+		return "describe: fence " + head + "of " + (m ? m->driver : "?") + " described as '" +
+		       s.substr(0, 100) + "'";
+	return "";
 }
 outcome model_describe(model &m, const op &o)
 {
@@ -110,6 +192,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_describe,
+	 .post = post_describe,
 	 .model_fn = model_describe,
 	 .lin_step = lin_describe,
 	 .lin_equal = eq_describe},

@@ -8,14 +8,8 @@
 namespace harness {
 namespace {
 
-// Replace RCU slot @r's fence (the update side).
-struct dma_fence *replace_rslot(world &w, int r, struct dma_fence *f)
-{
-	if (!w.real_threads)
-		return rcu_replace_pointer(w.rslot[r], f, true);
-	std::lock_guard<std::mutex> g(w.rslot_lock[r]);
-	return rcu_replace_pointer(w.rslot[r], f, true);
-}
+// Replace RCU slot @r's fence (the update side, world.h).
+struct dma_fence *replace_rslot(world &w, int r, struct dma_fence *f) { return w.replace_rslot(r, f); }
 
 // ---- publish s f ------------------------------------------------------------------
 bool legal_publish(const model &m, const op &o) { return has_fence(m, o, 1); }
@@ -52,11 +46,37 @@ outcome model_clear(model &m, const op &o)
 }
 
 // ---- get_rcu_safe f s -------------------------------------------------------------
+// The contract of dma_fence_get_rcu_safe(): the fence it returns was in the
+// slot while it looked (the value before write @g1, or one written since),
+// never a freed fence recycled for another one meanwhile. Unknown once more
+// writes went by than the history keeps.
+void check_rcu_safe(world &w, int s, uint64_t g1, const struct dma_fence *f)
+{
+	std::unique_lock<std::mutex> g(w.rslot_lock[s], std::defer_lock);
+	if (w.real_threads)
+		g.lock(); // no write overwrites the history while we look
+	const rslot_history &h = w.rhist[s];
+	const uint64_t g2 = h.gen.load(std::memory_order_acquire);
+	if (g2 - g1 + 2 > rslot_history::kLen)
+		return;
+	for (const auto &e : h.last)
+		if (e.gen + 1 >= g1 && e.gen <= g2 && e.fence == f && e.context == f->context &&
+		    e.seqno == f->seqno)
+			return;
+	contract_broken("fence: get_rcu_safe(s" + std::to_string(s) + ") returned fence " +
+			std::to_string(f->context) + ":" + std::to_string(f->seqno) +
+			", which was not in the slot while it looked (writes " + std::to_string(g1) +
+			".." + std::to_string(g2) + ")");
+}
 outcome core_get_rcu_safe(world &w, const op &o)
 {
+	const int s = static_cast<int>(o.a[1]);
+	const uint64_t g1 = w.rhist[s].gen.load(std::memory_order_acquire);
 	rcu_read_lock();
-	struct dma_fence *f = dma_fence_get_rcu_safe(&w.rslot[o.a[1]]);
+	struct dma_fence *f = dma_fence_get_rcu_safe(&w.rslot[s]);
 	rcu_read_unlock();
+	if (f)
+		check_rcu_safe(w, s, g1, f);
 	w.set_fence(static_cast<int>(o.a[0]), f);
 	return {f != nullptr, ""};
 }

@@ -8,6 +8,31 @@
 namespace harness {
 namespace {
 
+// ---- contracts (catalog.h post()): what holds under any interleaving ----------------
+bool signaled_now(const world &w, const op &o)
+{
+	return dma_fence_test_signaled_flag(w.fence[o.a[0]]);
+}
+// Every way to signal leaves the fence signaled (SIGNALED never goes back).
+std::string post_signaled(const world &w, const op &o, const outcome &)
+{
+	return signaled_now(w, o) ? "" : "status: a fence is unsignaled after a signal";
+}
+// A status is 0 (unsignaled), 1 or an error (signaled): never non-zero on a
+// fence whose SIGNALED bit is clear.
+std::string post_status(const world &w, const op &o, const outcome &r)
+{
+	if (r.value > 1)
+		return "status: get_status() = " + std::to_string(r.value);
+	if (r.value != 0 && !signaled_now(w, o))
+		return "status: get_status() = " + std::to_string(r.value) + " but SIGNALED is clear";
+	return "";
+}
+std::string post_is_signaled(const world &w, const op &o, const outcome &r)
+{
+	return r.value && !signaled_now(w, o) ? "status: is_signaled() true but SIGNALED clear" : "";
+}
+
 // ---- signal f / signal_ts f ts / signal_locked f / check_and_signal f -------------
 outcome core_signal(world &w, const op &o)
 {
@@ -176,6 +201,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_signal,
+	 .post = post_signaled,
 	 .model_fn = model_signal},
 	{.kind = op_kind::signal_ts,
 	 .help = "dma_fence_signal_timestamp",
@@ -183,6 +209,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_signal_ts,
+	 .post = post_signaled,
 	 .model_fn = model_signal_ts},
 	{.kind = op_kind::signal_locked,
 	 .help = "lock; dma_fence_signal_locked; unlock",
@@ -190,6 +217,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_signal_locked,
+	 .post = post_signaled,
 	 .model_fn = model_signal},
 	{.kind = op_kind::check_and_signal,
 	 .help = "dma_fence_check_and_signal",
@@ -197,6 +225,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_check_and_signal,
+	 .post = post_signaled,
 	 .model_fn = model_check_and_signal},
 	{.kind = op_kind::set_error,
 	 .help = "dma_fence_set_error (unsignaled only)",
@@ -211,6 +240,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_is_signaled,
+	 .post = post_is_signaled,
 	 .model_fn = model_is_signaled,
 	 .lin_step = lin_is_signaled},
 	{.kind = op_kind::test_flag,
@@ -226,6 +256,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_status,
+	 .post = post_status,
 	 .model_fn = model_status},
 	{.kind = op_kind::status_locked,
 	 .help = "lock; dma_fence_get_status_locked; unlock",
@@ -233,6 +264,7 @@ const op_desc kOps[] = {
 	 .legal = fence0,
 	 .thread_legal = fence0_t,
 	 .core = core_status_locked,
+	 .post = post_status,
 	 .model_fn = model_status},
 	{.kind = op_kind::timestamp,
 	 .help = "dma_fence_timestamp (signaled only)",

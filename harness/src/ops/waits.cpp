@@ -22,9 +22,18 @@ bool legal_wait(const model &m, const op &o)
 	return o.a[2] != 255 || m.would_complete_now(fence_arg(m, o, 0), o.a[1]);
 }
 bool thread_wait(const world &w, const op &o) { return w.fence[o.a[0]] && o.a[2] != 255; }
+// The wait contract: a positive result means signaled; a fence that was
+// signaled before the wait never times out.
 outcome core_wait(world &w, const op &o)
 {
-	return {dma_fence_wait_timeout(w.fence[o.a[0]], o.a[1], jiffies_arg(o.a[2])), ""};
+	struct dma_fence *f = w.fence[o.a[0]];
+	const bool was = dma_fence_test_signaled_flag(f);
+	const long ret = dma_fence_wait_timeout(f, o.a[1], jiffies_arg(o.a[2]));
+	if (ret > 0 && !dma_fence_test_signaled_flag(f))
+		contract_broken("wait: wait_timeout() = " + std::to_string(ret) + " on an unsignaled fence");
+	else if (was && ret == 0)
+		contract_broken("wait: wait_timeout() timed out on a signaled fence");
+	return {ret, ""};
 }
 outcome model_wait(model &m, const op &o)
 {
@@ -91,6 +100,9 @@ outcome core_wait_any(world &w, const op &o)
 		if ((o.a[0] & (1ull << i)) && w.fence[i])
 			fences[n++] = w.fence[i];
 	long ret = dma_fence_wait_any_timeout(fences, n, o.a[1], jiffies_arg(o.a[2]), &idx);
+	if (ret > 0 && (idx >= n || !dma_fence_test_signaled_flag(fences[idx])))
+		contract_broken("wait: wait_any_timeout() = " + std::to_string(ret) + " with index " +
+				std::to_string(idx) + " of " + std::to_string(n) + ", not a signaled fence");
 	return {ret, ret > 0 ? "idx " + std::to_string(idx) : ""};
 }
 outcome model_wait_any(model &m, const op &o)
