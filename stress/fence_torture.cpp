@@ -12,7 +12,8 @@
 // into the shared RCU slots), then up to four threads of ops, each thread
 // dealt one or two roles. A role is a weight table over catalog ops:
 //
-//   churner   owns the modules: issues fences (create), publishes them,
+//   churner   owns the modules: issues fences (create; or create, publish
+//             and put, so that the RCU slot holds the only reference), publishes them,
 //             fires the simulated hardware (irq, inc), signals, unloads
 //             (-EBUSY when pinned) and reloads its modules while the other
 //             threads hold their fences
@@ -175,6 +176,8 @@ struct gen {
 
 // An argument chooser: fills @o.a for its op.
 using chooser = void (*)(gen &, op &);
+// A few ops that belong together (one weight-table entry): appends them.
+using sequence = void (*)(gen &, std::vector<op> &);
 
 // A fence slot of the thread: mostly the setup's (every thread holds a
 // reference to each), else one it may have filled itself.
@@ -269,10 +272,40 @@ void args_rcu_get(gen &g, op &o)
 		o.a[0] = g.nfences + g.r.below(harness::kFenceSlots - std::min(g.nfences, 7));
 }
 
+// issue: create a fence into a slot of the thread's own, publish it, mostly
+// signal it (the module drops its own reference at its next scan), and drop
+// the thread's reference, so that the RCU slot soon holds the only one and
+// the next publish or clear of that slot frees it while readers may be
+// inside get_rcu_safe() on it (the window RCU-deferred frees exist for).
+void seq_issue(gen &g, std::vector<op> &out)
+{
+	op c;
+	c.kind = op_kind::create;
+	args_create(g, c);
+	c.a[0] = g.nfences + g.r.below(harness::kFenceSlots - std::min(g.nfences, 7));
+	op p;
+	p.kind = op_kind::publish;
+	p.a[0] = g.r.below(harness::kRcuSlots);
+	p.a[1] = c.a[0];
+	op d;
+	d.kind = op_kind::put;
+	d.a[0] = c.a[0];
+	out.push_back(c);
+	out.push_back(p);
+	if (!g.r.one_in(4)) {
+		op sg;
+		sg.kind = op_kind::signal;
+		sg.a[0] = c.a[0];
+		out.push_back(sg);
+	}
+	out.push_back(d);
+}
+
 struct weighted {
 	op_kind kind;
 	unsigned weight;
 	chooser args = args_any;
+	sequence seq = nullptr; // instead of one op of @kind
 };
 struct role {
 	const char *name;
@@ -280,7 +313,8 @@ struct role {
 };
 
 const role kChurner = {"churner",
-		       {{op_kind::create, 6, args_create},
+		       {{op_kind::create, 3, args_create},
+			{op_kind::create, 4, nullptr, seq_issue},
 			{op_kind::publish, 3},
 			{op_kind::signal, 2},
 			{op_kind::irq, 1, args_irq},
@@ -290,7 +324,8 @@ const role kChurner = {"churner",
 			{op_kind::load, 1},
 			{op_kind::get_rcu_safe, 1, args_rcu_get}}};
 const role kUnloader = {"churner",
-			{{op_kind::create, 3, args_create},
+			{{op_kind::create, 2, args_create},
+			 {op_kind::create, 2, nullptr, seq_issue},
 			 {op_kind::publish, 2},
 			 {op_kind::signal, 2},
 			 {op_kind::irq, 1, args_irq},
@@ -348,7 +383,8 @@ std::vector<std::vector<const role *>> role_plan()
 	}
 }
 
-op make_op(gen &g, const std::vector<const role *> &roles)
+// One entry of the threads' tables, drawn by weight: its op or its ops.
+void add_ops(gen &g, const std::vector<const role *> &roles, std::vector<op> &out)
 {
 	unsigned total = 0;
 	for (const role *r : roles)
@@ -358,14 +394,18 @@ op make_op(gen &g, const std::vector<const role *> &roles)
 	for (const role *r : roles)
 		for (const weighted &w : r->ops) {
 			if (pick < w.weight) {
-				op o;
-				o.kind = w.kind;
-				w.args(g, o);
-				return o;
+				if (w.seq) {
+					w.seq(g, out);
+				} else {
+					op o;
+					o.kind = w.kind;
+					w.args(g, o);
+					out.push_back(o);
+				}
+				return;
 			}
 			pick -= w.weight;
 		}
-	return op{};
 }
 
 op mk(op_kind k, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0)
@@ -397,9 +437,11 @@ harness::cprogram make_round(rng &r, const std::vector<std::vector<const role *>
 	cp.setup.push_back(mk(op_kind::publish, 1, 1));
 	const unsigned n = std::min<unsigned>(g_opt.threads, static_cast<unsigned>(plan.size()));
 	cp.threads.resize(n);
-	for (unsigned t = 0; t < n; t++)
-		for (unsigned i = 0; i < g_opt.ops; i++)
-			cp.threads[t].push_back(make_op(g, plan[t]));
+	for (unsigned t = 0; t < n; t++) {
+		while (cp.threads[t].size() < g_opt.ops)
+			add_ops(g, plan[t], cp.threads[t]);
+		cp.threads[t].resize(g_opt.ops);
+	}
 	return cp;
 }
 
