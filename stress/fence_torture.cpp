@@ -82,7 +82,6 @@
 
 #include "fence/bug.h"
 #include "fence/oracle.h"
-#include "fence/rcu.h"
 #include "fence/sched.h"
 #include "harness/concurrent.h"
 #include "harness/parallel.h"
@@ -561,8 +560,8 @@ struct totals {
 void print_stats(const totals &s, double t)
 {
 	printf("fence-torture: t=%.1fs rounds=%" PRIu64 " ops=%" PRIu64 " skipped=%" PRIu64
-	       " inconclusive=%" PRIu64 " gps=%lu warns=%" PRIu64 " violations=%" PRIu64 "\n",
-	       t, s.rounds, s.ops, s.skipped, s.inconclusive, fence_rcu_gp_count(), g_warns.load(),
+	       " inconclusive=%" PRIu64 " gps=%" PRIu64 " warns=%" PRIu64 " violations=%" PRIu64 "\n",
+	       t, s.rounds, s.ops, s.skipped, s.inconclusive, harness::reader_pipe().grace_periods, g_warns.load(),
 	       g_violations.load());
 	fflush(stdout);
 }

@@ -95,6 +95,7 @@ reader_pipe_counts reader_pipe()
 	for (int a = 0; a < kPipe; a++)
 		c.age[a] = world::pipe.age[a].load(std::memory_order_relaxed);
 	c.unloaded = world::pipe.unloaded.load(std::memory_order_relaxed);
+	c.grace_periods = fence_rcu_gp_count();
 	return c;
 }
 

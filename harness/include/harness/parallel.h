@@ -67,6 +67,7 @@ constexpr int kReaderPipe = 10;
 struct reader_pipe_counts {
 	uint64_t age[kReaderPipe] = {};
 	uint64_t unloaded = 0;
+	uint64_t grace_periods = 0; // completed so far in this process
 };
 reader_pipe_counts reader_pipe();
 
