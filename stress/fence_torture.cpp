@@ -12,7 +12,8 @@
 // into the shared RCU slots), then up to four threads of ops, each thread
 // dealt one or two roles. A role is a weight table over catalog ops:
 //
-//   churner   owns the modules: issues fences (create; or create, publish
+//   churner   owns the modules (simulated, and the real .so modules of
+//             core/modules: load_so): issues fences (create; or create, publish
 //             and put, so that the RCU slot holds the only reference), publishes them,
 //             fires the simulated hardware (irq, inc), signals, unloads
 //             (-EBUSY when pinned) and reloads its modules while the other
@@ -257,6 +258,12 @@ void args_inc(gen &g, op &o)
 	args_any(g, o);
 	o.a[1] = 1 + g.r.below(2);
 }
+// load_so m names|hw
+void args_load_so(gen &g, op &o)
+{
+	args_any(g, o);
+	o.a[1] = g.r.below(2);
+}
 // get dst src: a new reference in another slot of the thread.
 void args_get(gen &g, op &o)
 {
@@ -321,6 +328,7 @@ const role kChurner = {"churner",
 			{op_kind::put, 1},
 			{op_kind::unload, 1},
 			{op_kind::load, 1},
+			{op_kind::load_so, 1, args_load_so},
 			{op_kind::get_rcu_safe, 1, args_rcu_get}}};
 const role kUnloader = {"churner",
 			{{op_kind::create, 2, args_create},
@@ -331,7 +339,8 @@ const role kUnloader = {"churner",
 			 {op_kind::inc, 1, args_inc},
 			 {op_kind::put, 2},
 			 {op_kind::unload, 3},
-			 {op_kind::load, 2},
+			 {op_kind::load, 1},
+			 {op_kind::load_so, 1, args_load_so},
 			 {op_kind::sync_rcu, 1}}};
 const role kReader = {"reader",
 		      {{op_kind::get_rcu_safe, 4, args_rcu_get},
@@ -425,7 +434,9 @@ harness::cprogram make_round(rng &r, const std::vector<std::vector<const role *>
 	g.nmods = g_opt.mode == MODE_PERF ? 1 : 1 + static_cast<int>(r.below(3));
 	for (int m = 0; m < g.nmods; m++) {
 		g.model[m] = pick_model(g);
-		cp.setup.push_back(mk(op_kind::load, m, static_cast<uint64_t>(g.model[m])));
+		// Now and then a real .so module of the same model (names, hw).
+		const bool so = g_opt.mode != MODE_PERF && g.model[m] <= M_HW && r.one_in(2);
+		cp.setup.push_back(mk(so ? op_kind::load_so : op_kind::load, m, static_cast<uint64_t>(g.model[m])));
 	}
 	g.nfences = 2 + static_cast<int>(r.below(5));
 	for (int f = 0; f < g.nfences; f++) {

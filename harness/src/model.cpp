@@ -187,7 +187,8 @@ std::string model::timeline_name(int f) const
 {
 	const mfence &x = fences[f];
 	if (!x.signaled && x.attached && x.mod >= 0)
-		return modules[x.mod].name + "." + kModelNames[modules[x.mod].kind] + ".tl";
+		return modules[x.mod].name + "." + kModelNames[modules[x.mod].kind] +
+		       (modules[x.mod].so ? ".so" : ".tl");
 	return "signaled-timeline";
 }
 

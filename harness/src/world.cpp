@@ -74,14 +74,14 @@ const wmodule *world::find_module(uint64_t ctx) const
 	return nullptr;
 }
 
-void world::register_module(int n, struct fence_module *m)
+void world::register_module(int n, struct fence_module *m, bool so)
 {
 	if (n < 0 || n >= kMaxLoads)
 		return;
 	wmodule &e = loaded[n];
 	e.context = fence_module_context(m);
 	e.driver = fence_module_name(m);
-	e.timeline = e.driver + "." + fence_driver_model_name(fence_module_model(m)) + ".tl";
+	e.timeline = e.driver + "." + fence_driver_model_name(fence_module_model(m)) + (so ? ".so" : ".tl");
 	e.state.store(WMOD_LOADED, std::memory_order_relaxed);
 	e.ready.store(true, std::memory_order_release); // complete when seen
 }

@@ -121,8 +121,8 @@ struct world {
 	struct dma_fence *replace_rslot(int r, struct dma_fence *f);
 	// The module with fence context @ctx, if this world loaded it.
 	const wmodule *find_module(uint64_t ctx) const;
-	// Record module @m (just loaded) under its load number @n.
-	void register_module(int n, struct fence_module *m);
+	// Record module @m (just loaded; @so: from a .so) under its load number @n.
+	void register_module(int n, struct fence_module *m, bool so = false);
 };
 
 // Contracts the core keeps under any interleaving (the torture's checks):

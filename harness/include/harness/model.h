@@ -38,6 +38,7 @@ struct mfence {
 
 struct mmodule {
 	int kind = MK_NAMES;
+	bool so = false; // a real loadable module (load_so): its timeline names end in ".so"
 	bool loaded = true;
 	std::string name;
 	uint64_t context = 0;

@@ -71,7 +71,8 @@ enum class arg_type : uint8_t {
 	X(remove_cb) X(drop_cb) X(enable_sw) X(is_signaled) X(test_flag) X(status)      \
 	X(status_locked) X(wait) X(wait_any) X(set_deadline) X(names) X(describe)       \
 	X(timestamp) X(is_later) X(later) X(publish) X(clear) X(get_rcu_safe)           \
-	X(sync_rcu) X(rcu_barrier) X(sig_raise) X(sig_clear) X(irq) X(inc) X(failnext)
+	X(sync_rcu) X(rcu_barrier) X(sig_raise) X(sig_clear) X(irq) X(inc) X(failnext)    \
+	X(load_so)
 
 enum class op_kind : uint8_t {
 #define HARNESS_OP_ENUM(name) name,

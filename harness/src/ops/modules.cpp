@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// ops/modules.cpp - the module family: load, unload, create (issue a fence),
+// ops/modules.cpp - the module family: load, load_so, unload, create (issue a fence),
 // irq (a hardware module's interrupt), inc (an sw_sync-style timeline).
 //
 // Module ops on a slot run inside a concurrent thread only in the thread
@@ -9,6 +9,10 @@
 // Their atomic steps: a module's pending-list scan (create's reap, irq, inc,
 // unload's force-complete) takes the list, then signals or drops its fences
 // one at a time, then puts back what it kept.
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "../catalog.h"
 
 namespace harness {
@@ -64,6 +68,48 @@ std::string learn_load(model &m, const op &o, uint64_t ctx)
 		return "dma_fence_context_alloc gives a new, non-zero context|> " +
 		       std::to_string(last) + "|" + std::to_string(ctx);
 	return "";
+}
+
+// ---- load_so m names|hw -----------------------------------------------------------
+// The same driver models as real loadable modules (core/modules/*.so,
+// fence_module_load_so()): dlopen()ed, and dlclose()d by a successful unload,
+// so code and names of an unloaded module are really unmapped. The .so files
+// are looked for in $FENCEFUZZ_SO_DIR, else in the build tree's core/modules
+// (FENCE_HARNESS_SO_DIR); where neither has them the op is not legal (a
+// process-wide fact, the same on both sides).
+std::string so_path(uint64_t model)
+{
+	const char *dir = getenv("FENCEFUZZ_SO_DIR");
+#ifdef FENCE_HARNESS_SO_DIR
+	if (!dir || !*dir)
+		dir = FENCE_HARNESS_SO_DIR;
+#endif
+	if (!dir || !*dir)
+		return "";
+	return std::string(dir) + (model == 0 ? "/fence_mod_names.so" : "/fence_mod_hw.so");
+}
+bool so_available(uint64_t model)
+{
+	static const bool have[2] = {access(so_path(0).c_str(), R_OK) == 0,
+				     access(so_path(1).c_str(), R_OK) == 0};
+	return model < 2 && have[model];
+}
+bool legal_load_so(const model &m, const op &o) { return !loaded(m, o, 0) && so_available(o.a[1]); }
+bool thread_load_so(const world &w, const op &o) { return !w.mod[o.a[0]] && so_available(o.a[1]); }
+outcome core_load_so(world &w, const op &o)
+{
+	const int n = w.loads.fetch_add(1, std::memory_order_acq_rel);
+	std::string name = "mod" + std::to_string(n);
+	int ret = fence_module_load_so(name.c_str(), so_path(o.a[1]).c_str(), &w.mod[o.a[0]]);
+	if (ret == 0)
+		w.register_module(n, w.mod[o.a[0]], true);
+	return {ret, ""};
+}
+outcome model_load_so(model &m, const op &o)
+{
+	outcome r = model_load(m, o);
+	m.modules[m.mslot[o.a[0]]].so = true;
+	return r;
 }
 
 // ---- unload m ---------------------------------------------------------------------
@@ -259,6 +305,17 @@ const op_desc kOps[] = {
 	 .thread_legal = thread_load,
 	 .core = core_load,
 	 .model_fn = model_load,
+	 .touches = scope::module,
+	 .module_arg = 0,
+	 .observe = observe_load,
+	 .learn = learn_load},
+	{.kind = op_kind::load_so,
+	 .help = "load a real .so module (names or hw) into a slot",
+	 .args = {arg_type::module, arg_type::model},
+	 .legal = legal_load_so,
+	 .thread_legal = thread_load_so,
+	 .core = core_load_so,
+	 .model_fn = model_load_so,
 	 .touches = scope::module,
 	 .module_arg = 0,
 	 .observe = observe_load,
