@@ -18,8 +18,9 @@
 //             fires the simulated hardware (irq, inc), signals, unloads
 //             (-EBUSY when pinned) and reloads its modules while the other
 //             threads hold their fences
-//   reader    get_rcu_safe() from the shared slots, then names, describe,
-//             status, is_signaled, timestamp, set_deadline
+//   reader    get_rcu_safe() from the shared slots (kept, or read once and
+//             put again), then names, describe, status, is_signaled,
+//             timestamp, set_deadline
 //   signaler  signal, signal_ts, signal_locked, check_and_signal,
 //             enable_sw, is_signaled, status
 //   updater   publish, clear, get, get_rcu_safe, put
@@ -107,7 +108,7 @@ struct options {
 	bool seed_given = false;
 	torture_mode mode = MODE_STRESS;
 	long delays = -1; // one delay point in N (0: off); -1: the mode's default
-	unsigned ops = 16; // per thread and round
+	unsigned ops = 64; // per thread and round
 	unsigned linearize = 8; // one round in N is linearized (0: none)
 	bool stop_on_violation = false;
 	std::string reproducer = "fence-torture-repro.prog";
@@ -129,7 +130,7 @@ void usage(FILE *out)
 		"  --delays N    random delays at about one in N of the core's scheduling\n"
 		"                points, to widen race windows (debug builds; default 64\n"
 		"                in stress and unload mode, 0 = off in perf mode)\n"
-		"  --ops N       ops per thread and round, 1..256 (default 16)\n"
+		"  --ops N       ops per thread and round, 1..256 (default 64)\n"
 		"  --linearize N one round in N (default 8; 1: every round, 0: none) is also\n"
 		"                checked by the linearizer: some order of its ops must explain\n"
 		"                what they returned (it costs more than the round; contracts,\n"
@@ -224,7 +225,9 @@ void args_any(gen &g, op &o)
 		case harness::arg_type::model: a = static_cast<uint64_t>(pick_model(g)); break;
 		case harness::arg_type::cflags: a = pick_cflags(g); break;
 		case harness::arg_type::intr: a = g.r.below(2); break;
-		case harness::arg_type::timeout: a = g.r.below(3); break; // jiffies: 0-2 ms
+		// jiffies: mostly 0 (a poll), else 1-2 ms: a round lasts as long as its
+		// slowest thread, and a sleeping waiter holds the others back.
+		case harness::arg_type::timeout: a = g.r.one_in(4) ? 1 + g.r.below(2) : 0; break;
 		case harness::arg_type::err: a = 5; break;
 		case harness::arg_type::u64: a = 1 + g.r.below(1000000); break;
 		case harness::arg_type::fset: {
@@ -307,6 +310,27 @@ void seq_issue(gen &g, std::vector<op> &out)
 	out.push_back(d);
 }
 
+// peek: take a fence from an RCU slot, read it, and let it go again, so that
+// readers do not keep the slot's fences alive (the slot's reference is then
+// often the last one, and a replace frees the fence under other readers).
+void seq_peek(gen &g, std::vector<op> &out)
+{
+	op r;
+	r.kind = op_kind::get_rcu_safe;
+	args_rcu_get(g, r);
+	out.push_back(r);
+	static const op_kind reads[] = {op_kind::names, op_kind::describe, op_kind::status,
+					op_kind::is_signaled};
+	op q;
+	q.kind = reads[g.r.below(4)];
+	q.a[0] = r.a[0];
+	out.push_back(q);
+	op p;
+	p.kind = op_kind::put;
+	p.a[0] = r.a[0];
+	out.push_back(p);
+}
+
 struct weighted {
 	op_kind kind;
 	unsigned weight;
@@ -343,7 +367,8 @@ const role kUnloader = {"churner",
 			 {op_kind::load_so, 1, args_load_so},
 			 {op_kind::sync_rcu, 1}}};
 const role kReader = {"reader",
-		      {{op_kind::get_rcu_safe, 4, args_rcu_get},
+		      {{op_kind::get_rcu_safe, 2, args_rcu_get},
+		       {op_kind::get_rcu_safe, 4, nullptr, seq_peek},
 		       {op_kind::names, 4},
 		       {op_kind::describe, 2},
 		       {op_kind::status, 2},
@@ -363,6 +388,7 @@ const role kSignaler = {"signaler",
 			 {op_kind::put, 1}}};
 const role kUpdater = {"updater",
 		       {{op_kind::publish, 4},
+			{op_kind::get_rcu_safe, 2, nullptr, seq_peek},
 			{op_kind::clear, 1},
 			{op_kind::get, 2, args_get},
 			{op_kind::get_rcu_safe, 3, args_rcu_get},
