@@ -65,8 +65,10 @@ seeds_to_binary() {
 # lists or file:line) of the log's first stack that has frames inside core/
 # or a kernel tree (ktree/, build/kernel/), joined by '>'; empty without one.
 # Line numbers and addresses move with every edit; function names do not.
+# The reporting functions every oracle goes through (fence_oracle, the WARN
+# and BUG paths) are left out: they name the report, not the bug.
 crash_frames() {
-  awk '
+  awk -v skip='^(fence_oracle|fence_warn_slow|fence_bug|fence_die)$' '
     /^ *#[0-9]+ 0x[0-9a-f]+ in / {
       if (!instack) { instack = 1; n = 0 }
       line = $0
@@ -77,7 +79,7 @@ crash_frames() {
       if (file ~ /\/(core|ktree|build\/kernel)\//) {
         gsub(/\(anonymous namespace\)::/, "", fn)
         sub(/\(.*/, "", fn)
-        if (n < 3) frames[++n] = fn
+        if (fn !~ skip && n < 3) frames[++n] = fn
       }
       next
     }
