@@ -63,8 +63,10 @@ seeds_to_binary() {
 
 # crash_frames LOG: the top 3 frames (function names, no addresses, argument
 # lists or file:line) of the log's first stack that has frames inside core/
-# or a kernel tree (ktree/, build/kernel/), joined by '>'; empty without one.
-# Line numbers and addresses move with every edit; function names do not.
+# or a kernel tree (ktree/, build/kernel/; a zoo variant's patched copy of
+# core/src, build/*/zoo/<bug>/src/, counts as core/), joined by '>'; empty
+# without one. Line numbers, addresses, return types, template and function
+# arguments move with every edit; function names do not.
 # The reporting functions every oracle goes through (fence_oracle, the WARN
 # and BUG paths) are left out: they name the report, not the bug.
 crash_frames() {
@@ -76,9 +78,11 @@ crash_frames() {
       file = line; fn = line
       if (match(line, / \/[^ ]*$/)) { file = substr(line, RSTART + 1); fn = substr(line, 1, RSTART - 1) }
       else file = ""
-      if (file ~ /\/(core|ktree|build\/kernel)\//) {
+      if (file ~ /\/(core|ktree|build\/kernel)\// || file ~ /\/zoo\/[^\/]+\/src\//) {
         gsub(/\(anonymous namespace\)::/, "", fn)
         sub(/\(.*/, "", fn)
+        while (gsub(/<[^<>]*>/, "", fn)) { }
+        sub(/.* /, "", fn)
         if (fn !~ skip && n < 3) frames[++n] = fn
       }
       next

@@ -24,6 +24,8 @@ check "addresses and lines do not matter" "$(crash_signature "$tmp/moved.log")" 
   "$(crash_signature $fx/asan-uaf.log)"
 check "oracle + deadly signal: report functions skipped" "$(crash_signature $fx/oracle-deadly.log)" \
   "lockdep-suspicious-rcu-dereference-check-usage@fence::rcu_lockdep_complain>dma_fence_set_deadline"
+check "a zoo variant's patched core/src; return types and templates dropped" \
+  "$(crash_signature $fx/lockdep-zoo-variant.log)" "lockdep-rcu-h-210@rcu_dereference>dma_fence_set_deadline"
 check "no stack: the oracle alone" "$(crash_signature $fx/model-nostack.log)" "model-names-return-value"
 case "$(crash_signature $fx/asan-uaf.log)" in *0x*|*.cpp*|*:[0-9]*) check "no addresses" bad good ;; esac
 
