@@ -94,7 +94,7 @@ def plots(history, report):
                 st = n.get("harnesses", {}).get(h, {})
                 row += [str(st.get("exec_s", "NaN")), str(st.get("corpus", "NaN"))]
             f.write(" ".join(row) + "\n")
-    common = ('set terminal pngcairo noenhanced size 900,380 font "sans,11"\n'
+    common = ('set terminal pngcairo noenhanced size 900,320 font "sans,11"\n'
               'set grid\nset key outside right\nset xlabel "night"\n'
               f'set xrange [0.5:{len(history) + 0.5}]\nset xtics 1\n')
     gp = common + (
@@ -275,12 +275,19 @@ def main():
         H.append(f'<p class="new">{len(new)} NEW crash signature(s): see Crashes.</p>')
     else:
         H.append(f'<p class="ok">No new crash signature ({len(known)} crash(es) of known signatures).</p>')
+    if files:
+        H.append(f'<p><b>core/ coverage: lines {pct(lc, lt)}%, branches {pct(bc, bt)}%</b>'
+                 + (f' (previous night {prev_night["line_pct"]}% / {prev_night["branch_pct"]}%: '
+                    f'{lc - prev_night["lines_covered"]:+d} lines, {bc - prev_night["branches_covered"]:+d} branches)'
+                    if prev_night and prev_night.get("line_pct") is not None else '')
+                 + '; <a href="coverage/index.html">coverage report</a>. Corpus: '
+                 + ", ".join(f'{h} {s["corpus"]}' for h, s in harnesses.items()) + '.</p>')
     H.append(f'<p>Engine {e(a.engine)}, {e(a.jobs)} job(s) per harness, {e(a.minutes)} min; core: '
              + (f'<b>injected bug {e(a.bug)}</b>' if a.bug else 'clean')
              + f'; commit {e(a.commit)}; night {len(history)} of this state folder. '
              f'Command: <code>{e(a.command)}</code></p>')
     H.append('<h2>Harnesses</h2><table><tr><th>harness</th><th>executions</th><th>exec/s</th>'
-             '<th>fuzzer cov / ft</th><th>union &rarr; merged</th><th>merge check</th></tr>')
+             '<th>fuzzer cov / ft</th><th>union &rarr; merged</th><th>merge check (-runs=0 cov ft: union / merged)</th></tr>')
     for h, s in harnesses.items():
         m = s["merge_check"]
         H.append(f'<tr><td>{h}</td><td class="n">{s["execs"]}</td><td class="n">{s["exec_s"]}</td>'
