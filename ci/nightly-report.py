@@ -77,6 +77,15 @@ def coverage_files(path, root):
     return files
 
 
+def merge_text(m):
+    """The merge check in words: the -runs=0 pass's cov and ft over the union
+    and over the merged corpus, or the control merge when the union crashes."""
+    if m["union_cov"] is None:
+        return (f"union crashes this build; merged {m['merged_cov']} {m['merged_ft']}, "
+                f"control merge: {m['verdict']}")
+    return f"{m['union_cov']} {m['union_ft']} / {m['merged_cov']} {m['merged_ft']}: {m['verdict']}"
+
+
 def pct(a, b):
     return round(100.0 * a / b, 2) if b else None
 
@@ -139,6 +148,8 @@ def main():
     known = [l.split() for l in open(os.path.join(a.work, "night-known.txt")) if l.strip()]
     cmds = {r[0]: r[1] for r in read_tsv(os.path.join(a.work, "night-cmds.tsv")) if len(r) > 1}
     db = read_tsv(os.path.join(a.state, "crashes.tsv"))[1:]
+    untriaged_path = os.path.join(a.work, "night-untriaged.txt")
+    untriaged = sum(int(l) for l in open(untriaged_path) if l.strip().isdigit()) if os.path.exists(untriaged_path) else 0
 
     files = coverage_files(os.path.join(a.report, "coverage-summary.json"), root)
     prev_files = coverage_files(os.path.join(a.prev, "coverage-summary.json"), root) if a.prev else {}
@@ -153,7 +164,7 @@ def main():
              "line_pct": pct(lc, lt) if files else None,
              "branches_covered": bc if files else None, "branches": bt if files else None,
              "branch_pct": pct(bc, bt) if files else None,
-             "crashes_new": len(new), "crashes_known": len(known),
+             "crashes_new": len(new), "crashes_known": len(known), "crashes_untriaged": untriaged,
              "report": os.path.relpath(a.report, a.state)}
     history.append(night)
     with open(hist_path, "a") as f:
@@ -172,7 +183,8 @@ def main():
     if new:
         md.append(f"**{len(new)} NEW crash signature(s)** (below).")
     else:
-        md.append(f"No new crash signature ({len(known)} crash(es) of known signatures).")
+        md.append(f"No new crash signature ({len(known)} crash(es) of known signatures"
+                  + (f", {untriaged} more not triaged" if untriaged else "") + ").")
     md.append("")
     md.append(f"- command: `{a.command}`; engine {a.engine}, {a.jobs} job(s) per harness, "
               f"{a.minutes} min of fuzzing")
@@ -190,7 +202,7 @@ def main():
         change = f"{s['corpus'] - pc:+d}" if pc is not None else "first night"
         md.append(f"| {h} | {'seeds' if s['corpus_from'] == 'first' else 'state'} | {s['execs']} | {s['exec_s']} | "
                   f"{s['fuzz_cov']} / {s['fuzz_ft']} | {s['union']} -> {s['corpus']} | "
-                  f"{m['union_cov']} {m['union_ft']} / {m['merged_cov']} {m['merged_ft']}: {m['verdict']} | {change} |")
+                  f"{merge_text(m)} | {change} |")
     md.append("")
     md.append("## Coverage (core/, coverage build over the merged corpora)")
     md.append("")
@@ -230,6 +242,9 @@ def main():
         md.append("|---|---:|---|")
         for sig, (c, hs) in sorted(agg.items()):
             md.append(f"| `{sig}` | {c} | {', '.join(sorted(hs))} |")
+        md.append("")
+    if untriaged:
+        md.append(f"{untriaged} more crash artifact(s) were not triaged (at most 50 per harness).")
         md.append("")
     if not new and not known:
         md.append("No crashes tonight.")
@@ -292,7 +307,7 @@ def main():
         m = s["merge_check"]
         H.append(f'<tr><td>{h}</td><td class="n">{s["execs"]}</td><td class="n">{s["exec_s"]}</td>'
                  f'<td class="n">{s["fuzz_cov"]} / {s["fuzz_ft"]}</td><td class="n">{s["union"]} &rarr; {s["corpus"]}</td>'
-                 f'<td>{m["union_cov"]} {m["union_ft"]} / {m["merged_cov"]} {m["merged_ft"]}: {e(m["verdict"])}</td></tr>')
+                 f'<td>{e(merge_text(m))}</td></tr>')
     H.append('</table>')
     H.append('<h2>Crashes</h2>')
     if new:
@@ -306,7 +321,7 @@ def main():
                  '<th>harnesses</th><th>reproduce</th></tr>')
         for r in db:
             H.append(f'<tr><td><code>{e(r[0])}</code></td><td>{e(r[1])}</td><td>{e(r[2])}</td><td class="n">{e(r[3])}</td>'
-                     f'<td>{e(r[4])}</td><td><code>{e(a.bdir)}/tools/fence-repro {e(r[6])}</code></td></tr>')
+                     f'<td>{e(r[4].replace(",", ", "))}</td><td><code>{e(a.bdir)}/tools/fence-repro {e(r[6])}</code></td></tr>')
         H.append('</table>')
     else:
         H.append('<p>No crashes in any night.</p>')
