@@ -83,7 +83,8 @@ def merge_text(m):
     if m["union_cov"] is None:
         return (f"union crashes this build; merged {m['merged_cov']} {m['merged_ft']}, "
                 f"control merge: {m['verdict']}")
-    return f"{m['union_cov']} {m['union_ft']} / {m['merged_cov']} {m['merged_ft']}: {m['verdict']}"
+    ft = lambda v: "" if v is None else f" {v}"
+    return f"{m['union_cov']}{ft(m['union_ft'])} / {m['merged_cov']}{ft(m['merged_ft'])}: {m['verdict']}"
 
 
 def pct(a, b):

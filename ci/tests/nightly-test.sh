@@ -73,6 +73,8 @@ expect2 'positive number' --hours abc
 expect2 'libfuzzer or afl' --engine honggfuzz
 expect2 "no zoo bug 'nosuch'" --inject-bug nosuch
 expect2 "unknown option '--bogus'" --bogus
+set +e; out=$(ci/nightly --engine afl --state /tmp/ff-nightly-never 2>&1); rc=$?; set -e
+check "--engine afl refuses a state under /tmp (afl-cmin does)" "$rc$([ -e /tmp/ff-nightly-never ] && echo " made")" 2
 [ ! -e "$tmp/never" ] || check "no state folder on a usage error" made none
 ci/nightly --help | grep -q -- '--inject-bug' || check "--help" missing shown
 [ "$fails" -eq 0 ]
