@@ -9,7 +9,8 @@
  * (a WARN under panic_on_warn), bug (BUG_ON, fence_die), trap (an access to
  * an unloaded module), deadlock (the deterministic scheduler's report, a
  * spinlock taken twice), torture (a fence_torture invariant), props (a
- * property falsified). <signature> says where or what, in [A-Za-z0-9_.:-]
+ * property falsified), parse (a text program that does not survive format
+ * and parse again, fuzz/parse_fuzz.cpp). <signature> says where or what, in [A-Za-z0-9_.:-]
  * (anything else becomes '-'), at most 96 characters. The sanitizers'
  * reports carry their own first line; ci/lib.sh reads both and nothing else.
  *
