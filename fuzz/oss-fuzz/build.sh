@@ -15,7 +15,7 @@
 # Into $OUT, per target T (api_fuzz, module_fuzz, concurrent_fuzz, parse_fuzz):
 #   T                 the fuzzer
 #   T.dict            fuzz/dict/T.dict
-#   T.options         [libfuzzer] dict and max_len (ClusterFuzz gives AFL++ the same dict)
+#   T.options         [libfuzzer] dict = T.dict, max_len = (below)
 #   T_seed_corpus.zip corpora/T/seeds as the fuzzer reads them: binary programs
 #                     (fence-prog to-binary, ci/lib.sh seeds_to_binary) for the
 #                     three program harnesses, the text itself for parse_fuzz
