@@ -18,4 +18,8 @@ expect2 "no zoo bug 'nosuch'" ci/fuzz --inject-bug nosuch
 [ ! -e build/fuzz-bug-nosuch ] || { echo "FAIL: ci/fuzz --inject-bug nosuch made build/fuzz-bug-nosuch"; fails=$((fails + 1)); }
 expect2 "no bug 'nosuch'" ci/zoo --bugs nosuch
 expect2 "unknown detector" ci/zoo --detectors nosuch
+expect2 'needs a value' ci/oss-fuzz-check --engine
+expect2 'must be libfuzzer or afl' ci/oss-fuzz-check --engine honggfuzz
+expect2 'MSan is not supported' ci/oss-fuzz-check --sanitizer memory
+expect2 'positive integer' ci/oss-fuzz-check --seconds 0
 [ "$fails" -eq 0 ]

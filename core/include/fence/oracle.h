@@ -10,7 +10,9 @@
  * an unloaded module), deadlock (the deterministic scheduler's report, a
  * spinlock taken twice), contract (a promise of the API that holds under
  * any interleaving, checked by every runner: harness/src/catalog.h post()),
- * torture (a fence_torture invariant), props (a property falsified). <signature> says where or what, in [A-Za-z0-9_.:-]
+ * torture (a fence_torture invariant), props (a property falsified), parse
+ * (a text program that does not survive format and parse again,
+ * fuzz/parse_fuzz.cpp). <signature> says where or what, in [A-Za-z0-9_.:-]
  * (anything else becomes '-'), at most 96 characters. The sanitizers'
  * reports carry their own first line; ci/lib.sh reads both and nothing else.
  *
