@@ -128,7 +128,7 @@ void usage(FILE *out)
 		"  --mode M      stress (all roles), unload (module churn against readers),\n"
 		"                perf (read-side throughput)\n"
 		"  --delays N    random delays at about one in N of the core's scheduling\n"
-		"                points, to widen race windows (debug builds; default 64\n"
+		"                points, to widen race windows (debug builds; default 16\n"
 		"                in stress and unload mode, 0 = off in perf mode)\n"
 		"  --ops N       ops per thread and round, 1..256 (default 64)\n"
 		"  --linearize N one round in N (default 8; 1: every round, 0: none) is also\n"
@@ -198,7 +198,11 @@ int pick_model(gen &g)
 		static const int unpinned[] = {M_NAMES, M_HW, M_DEADLINE, M_TIMELINE};
 		return g.r.one_in(8) ? static_cast<int>(g.r.below(M_COUNT)) : unpinned[g.r.below(4)];
 	}
-	default: return static_cast<int>(g.r.below(M_COUNT));
+	default:
+		// Every model, the recycling one (a typesafe-by-RCU cache: freed
+		// fences are reused while get_rcu_safe() readers may still hold the
+		// old pointer) twice as often.
+		return g.r.one_in(M_COUNT + 1) ? M_RECYCLE : static_cast<int>(g.r.below(M_COUNT));
 	}
 }
 uint64_t pick_cflags(gen &g)
@@ -532,6 +536,22 @@ void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+// A fault: write the round, then hand the fault on to whoever was there
+// before (a sanitizer's handler reports it; the core's trap handler, which
+// names an unloaded module, is installed later and hands on to this one).
+struct sigaction g_old_segv, g_old_bus;
+void on_fault(int sig, siginfo_t *si, void *uctx)
+{
+	dump_round_for_crash();
+	struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+	if (old->sa_flags & SA_SIGINFO)
+		old->sa_sigaction(sig, si, uctx);
+	else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN)
+		old->sa_handler(sig);
+	else
+		signal(sig, SIG_DFL); // return, re-fault, die with the default action
+}
+
 std::string round_text(const harness::cprogram &cp, uint64_t round, const std::string &symptom)
 {
 	harness::cprogram c = cp;
@@ -720,7 +740,7 @@ int main(int argc, char **argv)
 	else
 		printf("none\n");
 	if (g_opt.delays < 0)
-		g_opt.delays = g_opt.mode == MODE_PERF ? 0 : 64;
+		g_opt.delays = g_opt.mode == MODE_PERF ? 0 : 16;
 	if (g_opt.delays && !fence_delay_injection(0, 0)) {
 		printf("fence-torture: no delay points in this build (release): --delays ignored\n");
 		g_opt.delays = 0;
@@ -735,17 +755,19 @@ int main(int argc, char **argv)
 	// counts its errors, so the summary still comes out.
 	fence::panic_on_warn.store(false);
 	fence::set_warn_hook(on_warn);
-	// A crash writes the round in progress: aborts (the core's oracles, an
-	// unloaded-module trap), and a sanitizer's report through its death
-	// callback; without a sanitizer, faults too (the core's trap handler,
-	// installed at the first module load, hands them on to this one).
+	// A crash writes the round in progress: aborts (the core's oracles; an
+	// unloaded-module trap under TSan), faults (before the sanitizer's report,
+	// or the default action), and a sanitizer's report through its death
+	// callback.
 	signal(SIGABRT, on_fatal_signal);
-	if (__sanitizer_set_death_callback) {
+	struct sigaction sa = {};
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &g_old_segv);
+	sigaction(SIGBUS, &sa, &g_old_bus);
+	if (__sanitizer_set_death_callback)
 		__sanitizer_set_death_callback(dump_round_for_crash);
-	} else {
-		signal(SIGSEGV, on_fatal_signal);
-		signal(SIGBUS, on_fatal_signal);
-	}
 
 	harness::thread_run_options topt;
 	rng r{g_opt.seed};
