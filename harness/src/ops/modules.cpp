@@ -75,8 +75,9 @@ std::string learn_load(model &m, const op &o, uint64_t ctx)
 // fence_module_load_so()): dlopen()ed, and dlclose()d by a successful unload,
 // so code and names of an unloaded module are really unmapped. The .so files
 // are looked for in $FENCEFUZZ_SO_DIR, else in the build tree's core/modules
-// (FENCE_HARNESS_SO_DIR); where neither has them the op is not legal (a
-// process-wide fact, the same on both sides).
+// (FENCE_HARNESS_SO_DIR; not defined in coverage-instrumented builds, whose
+// .so files libFuzzer would keep reading after their dlclose); where neither
+// has them the op is not legal (a process-wide fact, the same on both sides).
 std::string so_path(uint64_t model)
 {
 	const char *dir = getenv("FENCEFUZZ_SO_DIR");
