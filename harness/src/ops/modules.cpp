@@ -15,6 +15,9 @@
 
 #include "../catalog.h"
 
+extern "C" int LLVMFuzzerRunDriver(int *argc, char ***argv,
+				   int (*cb)(const uint8_t *data, size_t size)) __attribute__((weak));
+
 namespace harness {
 namespace {
 
@@ -75,9 +78,13 @@ std::string learn_load(model &m, const op &o, uint64_t ctx)
 // fence_module_load_so()): dlopen()ed, and dlclose()d by a successful unload,
 // so code and names of an unloaded module are really unmapped. The .so files
 // are looked for in $FENCEFUZZ_SO_DIR, else in the build tree's core/modules
-// (FENCE_HARNESS_SO_DIR; not defined in coverage-instrumented builds, whose
-// .so files libFuzzer would keep reading after their dlclose); where neither
-// has them the op is not legal (a process-wide fact, the same on both sides).
+// (FENCE_HARNESS_SO_DIR; not defined in the coverage preset); where neither
+// has them, and in any process a fuzzing engine drives (libFuzzer or AFL++'s
+// driver: both define LLVMFuzzerRunDriver), the op is not legal, a
+// process-wide fact, the same on both sides. Under an engine the .so files
+// carry the tree's coverage instrumentation, and libFuzzer keeps reading the
+// counters of a .so after its dlclose (a SEGV in TracePC::CollectFeatures,
+// reported as a trap on the clean core).
 std::string so_path(uint64_t model)
 {
 	const char *dir = getenv("FENCEFUZZ_SO_DIR");
@@ -91,6 +98,8 @@ std::string so_path(uint64_t model)
 }
 bool so_available(uint64_t model)
 {
+	if (&LLVMFuzzerRunDriver != nullptr)
+		return false;
 	static const bool have[2] = {access(so_path(0).c_str(), R_OK) == 0,
 				     access(so_path(1).c_str(), R_OK) == 0};
 	return model < 2 && have[model];
