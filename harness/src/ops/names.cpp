@@ -21,19 +21,20 @@ const std::string kDetachedDriver = "detached-driver", kSignaledTimeline = "sign
 // may report: its module's while unsignaled, the detached pair once
 // signaled; the driver name detaches no later than the timeline name (the
 // timeline is read second, so a signal in between detaches only it).
-std::string check_names(const wmodule *m, bool sig0, const std::string &d,
-			const std::string &t, bool signaled_after)
+std::string check_names(const wmodule *m, bool sig0, const std::string &d, const std::string &t,
+			bool signaled_after)
 {
 	const bool d_det = d == kDetachedDriver, t_det = t == kSignaledTimeline;
-	const std::string which = "'" + d + "' / '" + t + "'";
+	// Built only when a check fails: this runs on every names op.
+	auto which = [&] { return "'" + d + "' / '" + t + "'"; };
 	if (sig0 && !(d_det && t_det))
-		return "names: a signaled fence reads " + which;
+		return "names: a signaled fence reads " + which();
 	if (d_det && !t_det)
-		return "names: the driver name is detached but not the timeline name: " + which;
+		return "names: the driver name is detached but not the timeline name: " + which();
 	if ((d_det || t_det) && !signaled_after)
-		return "names: an unsignaled fence reads " + which;
+		return "names: an unsignaled fence reads " + which();
 	if (m && ((!d_det && d != m->driver) || (!t_det && t != m->timeline)))
-		return "names: a fence of " + m->driver + " reads " + which + ", not '" + m->driver +
+		return "names: a fence of " + m->driver + " reads " + which() + ", not '" + m->driver +
 		       "' / '" + m->timeline + "' or the detached names";
 	return "";
 }
