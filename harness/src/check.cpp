@@ -170,6 +170,39 @@ bool checker::after(const world &w, const model &m, const op &o, bool full, mism
 	return true;
 }
 
+// Which holders share a fence must agree: two slots hold the same core fence
+// iff they hold the same model fence. Fences that look alike (private stubs
+// are all 0:0, same flags, same refcount) could otherwise swap places between
+// the core and the model unnoticed, as a linearization that handed each of
+// two get_rcu_safe readers the other's stub did.
+bool same_sharing(const world &w, const model &m, mismatch *out)
+{
+	struct holder {
+		const struct dma_fence *p;
+		int f;
+		std::string name;
+	};
+	std::vector<holder> h;
+	for (int s = 0; s < kFenceSlotSpace; s++)
+		if (w.fence[s] && m.fslot[s] >= 0)
+			h.push_back({w.fence[s], m.fslot[s], "fence slot f" + std::to_string(s)});
+	for (int c = 0; c < kCbSlotSpace; c++)
+		if (w.cbs[c].held && m.cb_fence[c] >= 0)
+			h.push_back({w.cbs[c].held, m.cb_fence[c], "the fence of callback c" + std::to_string(c)});
+	for (int r = 0; r < kRcuSlots; r++)
+		if (w.rslot_fence(r) && m.rslot[r] >= 0)
+			h.push_back({w.rslot_fence(r), m.rslot[r], "RCU slot s" + std::to_string(r)});
+	for (size_t i = 0; i < h.size(); i++)
+		for (size_t j = i + 1; j < h.size(); j++)
+			if ((h[i].p == h[j].p) != (h[i].f == h[j].f)) {
+				out->field = h[i].name + " and " + h[j].name + ": the same fence";
+				out->expected = h[i].f == h[j].f ? "yes" : "no";
+				out->actual = h[i].p == h[j].p ? "yes" : "no";
+				return false;
+			}
+	return true;
+}
+
 bool checker::all(const world &w, const model &m, mismatch *out)
 {
 	for (int s = 0; s < kFenceSlotSpace; s++)
@@ -184,7 +217,7 @@ bool checker::all(const world &w, const model &m, mismatch *out)
 	for (int s = 0; s < kModuleSlots; s++)
 		if (!compare_module(w, m, s, out))
 			return false;
-	return true;
+	return same_sharing(w, m, out);
 }
 
 } // namespace harness
