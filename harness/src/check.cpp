@@ -177,25 +177,33 @@ bool checker::after(const world &w, const model &m, const op &o, bool full, mism
 // two get_rcu_safe readers the other's stub did.
 bool same_sharing(const world &w, const model &m, mismatch *out)
 {
+	// Names are built only for a mismatch: this runs in every full check.
 	struct holder {
 		const struct dma_fence *p;
 		int f;
-		std::string name;
+		char kind; // 'f' fence slot, 'c' callback, 's' RCU slot
+		int index;
 	};
-	std::vector<holder> h;
+	auto name = [](const holder &x) {
+		return (x.kind == 'f' ? std::string("fence slot f")
+		       : x.kind == 'c' ? std::string("the fence of callback c")
+				       : std::string("RCU slot s")) + std::to_string(x.index);
+	};
+	holder h[kFenceSlotSpace + kCbSlotSpace + kRcuSlots];
+	size_t n = 0;
 	for (int s = 0; s < kFenceSlotSpace; s++)
 		if (w.fence[s] && m.fslot[s] >= 0)
-			h.push_back({w.fence[s], m.fslot[s], "fence slot f" + std::to_string(s)});
+			h[n++] = {w.fence[s], m.fslot[s], 'f', s};
 	for (int c = 0; c < kCbSlotSpace; c++)
 		if (w.cbs[c].held && m.cb_fence[c] >= 0)
-			h.push_back({w.cbs[c].held, m.cb_fence[c], "the fence of callback c" + std::to_string(c)});
+			h[n++] = {w.cbs[c].held, m.cb_fence[c], 'c', c};
 	for (int r = 0; r < kRcuSlots; r++)
 		if (w.rslot_fence(r) && m.rslot[r] >= 0)
-			h.push_back({w.rslot_fence(r), m.rslot[r], "RCU slot s" + std::to_string(r)});
-	for (size_t i = 0; i < h.size(); i++)
-		for (size_t j = i + 1; j < h.size(); j++)
+			h[n++] = {w.rslot_fence(r), m.rslot[r], 's', r};
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
 			if ((h[i].p == h[j].p) != (h[i].f == h[j].f)) {
-				out->field = h[i].name + " and " + h[j].name + ": the same fence";
+				out->field = name(h[i]) + " and " + name(h[j]) + ": the same fence";
 				out->expected = h[i].f == h[j].f ? "yes" : "no";
 				out->actual = h[i].p == h[j].p ? "yes" : "no";
 				return false;

@@ -162,3 +162,22 @@ TEST(Contracts, StatusOfAnUnsignaledFenceIsZero)
 		  std::string::npos);
 	s.teardown_unchecked();
 }
+
+// Two alike fences (private stubs: 0:0, same flags, same refcount) swapped
+// between holders pass every per-slot comparison; only the sharing check
+// (which slots hold the same fence) sees it.
+TEST(Checker, SwappedAlikeFencesCaughtBySharing)
+{
+	init_process();
+	run_options opt;
+	seq_run s(opt);
+	for (const char *t : {"private_stub f0 9", "get f2 f0", "private_stub f1 9", "get f3 f1"})
+		s.step(parse_op(t));
+	std::swap(s.w().fence[2], s.w().fence[3]);
+	mismatch mm;
+	EXPECT_FALSE(checker::all(s.w(), s.m(), &mm));
+	EXPECT_NE(mm.field.find("the same fence"), std::string::npos) << mm.field;
+	std::swap(s.w().fence[2], s.w().fence[3]);
+	EXPECT_TRUE(checker::all(s.w(), s.m(), &mm)) << mm.field;
+	s.teardown_unchecked();
+}
