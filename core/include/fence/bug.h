@@ -20,17 +20,12 @@
 
 #include <atomic>
 
+#include "fence/runtime.h"
 #include "fence/types.h"
 
 extern "C++" {
 
-/* Slow paths: print, then abort if the WARN is fatal. Never inline. */
-[[gnu::cold, gnu::noinline]] void fence_warn_slow(const char *file, int line, const char *cond,
-						  const char *fmt, ...) noexcept
-	__attribute__((format(printf, 4, 5)));
-[[noreturn, gnu::cold]] void fence_bug(const char *file, int line, const char *cond) noexcept;
-[[noreturn, gnu::cold]] void fence_die(const char *fmt, ...) noexcept
-	__attribute__((format(printf, 1, 2)));
+/* fence_warn_slow(), fence_bug(), fence_die(): fence/runtime.h. */
 
 static inline bool fence_warn_on(bool c, const char *file, int line, const char *cond) noexcept
 {
@@ -66,38 +61,4 @@ static inline bool fence_warn_on(bool c, const char *file, int line, const char 
 #define FENCE_ASSERT_DEBUG(cond) ((void)sizeof(!(cond)))
 #endif
 
-namespace fence {
-
-/* Whether a WARN aborts. Defaults to true (panic_on_warn), see above. */
-extern std::atomic<bool> panic_on_warn;
-
-/* Total WARNs printed by this process; tests compare before/after. */
-unsigned long warn_count() noexcept;
-
-/*
- * expect_warn - while alive, WARNs on this thread are counted and printed
- * but not fatal. Scopes nest. count() is the number of WARNs this scope saw.
- */
-class expect_warn {
-public:
-	expect_warn() noexcept;
-	~expect_warn();
-	expect_warn(const expect_warn &) = delete;
-	expect_warn &operator=(const expect_warn &) = delete;
-	unsigned count() const noexcept { return count_; }
-
-private:
-	friend void ::fence_warn_slow(const char *, int, const char *, const char *, ...) noexcept;
-	expect_warn *outer_;
-	unsigned count_ = 0;
-};
-
-/*
- * set_warn_hook - called for every WARN before it is judged fatal, with the
- * formatted message. Used by the harness to note WARNs as an oracle; pass
- * nullptr to remove. Not thread-safe against concurrent WARNs while set.
- */
-using warn_hook_fn = void (*)(const char *msg) noexcept;
-void set_warn_hook(warn_hook_fn fn) noexcept;
-
-} // namespace fence
+/* fence::panic_on_warn, warn_count(), expect_warn, set_warn_hook(): fence/runtime.h. */

@@ -48,7 +48,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "fence/bug.h"
+#include "fence/bug.h" /* and fence/runtime.h: fence_rcu_nesting, fence_rcu_pending(), ... */
 #include "fence/types.h"
 
 struct rcu_head {
@@ -57,8 +57,6 @@ struct rcu_head {
 };
 typedef void (*rcu_callback_t)(struct rcu_head *head);
 
-/* Read-side nesting depth of the calling thread. */
-extern thread_local int fence_rcu_nesting;
 
 /**
  * rcu_read_lock - enter an RCU read-side critical section
@@ -99,18 +97,8 @@ void call_rcu(struct rcu_head *head, rcu_callback_t func) noexcept;
  */
 void rcu_barrier() noexcept;
 
-/* fence_rcu_pending - callbacks queued and not yet run. */
-long fence_rcu_pending() noexcept;
 
-/*
- * fence_rcu_set_auto_reclaim - whether a background thread runs deferred
- * callbacks (true, the default) or only rcu_barrier() does (false).
- * Return: the previous setting.
- */
-bool fence_rcu_set_auto_reclaim(bool on) noexcept;
 
-/* fence_rcu_gp_count - grace periods completed so far (synchronize_rcu calls). */
-unsigned long fence_rcu_gp_count() noexcept;
 
 /* Internal: kfree() the object @offset bytes before @head after a grace period. */
 void fence_kfree_rcu(struct rcu_head *head, size_t offset) noexcept;

@@ -27,6 +27,7 @@
 
 #include <climits>
 
+#include "fence/runtime.h" /* fence_signal_raise(), fence_time_set_virtual(), ... */
 #include "fence/types.h"
 
 #define HZ 1000
@@ -107,9 +108,6 @@ static inline int wake_up_process(struct task_struct *t) noexcept
 /* signal_pending - true if @t has a pending signal (see above). */
 bool signal_pending(struct task_struct *t) noexcept;
 
-/* Raise / clear @t's pending signal; raising wakes an interruptible sleep. */
-void fence_signal_raise(struct task_struct *t) noexcept;
-void fence_signal_clear(struct task_struct *t) noexcept;
 
 /*
  * might_sleep - the caller may sleep; BUG-like report ("sleeping function
@@ -126,18 +124,6 @@ static inline void cpu_relax() noexcept
 #endif
 }
 
-/*
- * Virtual time, for single-threaded replay: while enabled, ktime_get()
- * returns a counter that advances by 1 us per call, and schedule_timeout()
- * does not sleep: a sleep that no wakeup or pending signal ends advances
- * virtual time by the timeout and returns 0, and one without a timeout
- * (MAX_SCHEDULE_TIMEOUT) is a deadlock, reported with fence_die(). So
- * timestamps are reproducible byte for byte and a wait costs nothing.
- * Only for programs where no other thread could wake the sleeper.
- * Return: the previous setting.
- */
-bool fence_time_set_virtual(bool on) noexcept;
-bool fence_time_is_virtual() noexcept;
 
 /*
  * fence_delay_injection - random delays at the core's scheduling points

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 
+#include "fence/runtime.h"
 #include "fence/types.h"
 
 typedef unsigned int gfp_t;
@@ -46,11 +47,4 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp) noexcept;
 /* kfree - free memory from kmalloc(); NULL is a no-op. */
 void kfree(const void *p) noexcept;
 
-/* Objects allocated by kmalloc() and not yet freed, process-wide. */
-long fence_slab_live() noexcept;
-
-/*
- * fence_failslab_nth - make the @n-th next allocation on this thread fail
- * (1 = the very next one); 0 disables. Return: the previous setting.
- */
-unsigned long fence_failslab_nth(unsigned long n) noexcept;
+/* fence_slab_live(), fence_failslab_nth(): fence/runtime.h. */
