@@ -60,3 +60,45 @@ function(fence_ktree_check_tree tree)
   endif()
   set(FENCE_KTREE_VERSION "${_v}" PARENT_SCOPE)
 endfunction()
+
+# The tree's semantics profile, read off its headers: what the catalog and
+# the model must know of it (harness/semantics.h, fencefuzz/tree-api.h).
+# Each probe is "DEFINITION|file|regex"; a match defines DEFINITION for the
+# tree's C++ side (fence_harness_tree, fence_module_tree).
+#
+#   fence_ktree_profile(<tree> <out-var>)   <out-var>: the definitions found
+#                                           FENCE_KTREE_PROFILE_TEXT: "has X, lacks Y" for the configure line
+set(_ff_ktree_profile_probes
+  "FENCE_TREE_OPS_RCU|include/linux/dma-fence.h|const struct dma_fence_ops __rcu \\*ops"
+  "FENCE_TREE_HAS_NAME_GETTERS|include/linux/dma-fence.h|dma_fence_driver_name\\("
+  "FENCE_TREE_HAS_TEST_SIGNALED_FLAG|include/linux/dma-fence.h|dma_fence_test_signaled_flag\\("
+  "FENCE_TREE_HAS_LOCK_HELPERS|include/linux/dma-fence.h|define dma_fence_lock_irqsave"
+  "FENCE_TREE_HAS_INITIALIZED_BIT|include/linux/dma-fence.h|DMA_FENCE_FLAG_INITIALIZED_BIT"
+  "FENCE_TREE_HAS_INLINE_LOCK|include/linux/dma-fence.h|DMA_FENCE_FLAG_INLINE_LOCK_BIT"
+  "FENCE_TREE_HAS_INIT64|include/linux/dma-fence.h|dma_fence_init64\\("
+  "FENCE_TREE_HAS_CHECK_AND_SIGNAL|include/linux/dma-fence.h|dma_fence_check_and_signal\\(")
+
+function(fence_ktree_profile tree out)
+  set(_defs "")
+  set(_has "")
+  set(_lacks "")
+  foreach(_p IN LISTS _ff_ktree_profile_probes)
+    string(REPLACE "|" ";" _p "${_p}")
+    list(GET _p 0 _def)
+    list(GET _p 1 _file)
+    list(GET _p 2 _re)
+    file(READ "${tree}/${_file}" _text)
+    string(REGEX REPLACE "^FENCE_TREE_(HAS_)?" "" _short "${_def}")
+    string(TOLOWER "${_short}" _short)
+    if(_text MATCHES "${_re}")
+      list(APPEND _defs ${_def})
+      list(APPEND _has ${_short})
+    else()
+      list(APPEND _lacks ${_short})
+    endif()
+  endforeach()
+  list(JOIN _has " " _h)
+  list(JOIN _lacks " " _l)
+  set(FENCE_KTREE_PROFILE_TEXT "has: ${_h}; lacks: ${_l}" PARENT_SCOPE)
+  set(${out} ${_defs} PARENT_SCOPE)
+endfunction()

@@ -10,6 +10,7 @@
 
 #include "harness/files.h"
 #include "harness/program.h"
+#include "harness/semantics.h"
 #include "tool_util.h"
 
 namespace {
@@ -24,6 +25,12 @@ const char kUsage[] =
 	"  validate PATH...    check that text programs parse and do something; errors as\n"
 	"                      FILE:LINE: message (folders recurse, their .prog files only)\n"
 	"  list-ops            the operation catalog: names, arguments, meaning\n"
+	"  semantics           the fence core this build drives (port or kernel tree) and\n"
+	"                      what the model knows of it (harness/semantics.h)\n"
+	"\n"
+	"fence-prog-tree is the same tool over the kernel tree backend (ktree/): its\n"
+	"binary programs use the tree's opcode tables, which leave out the ops the\n"
+	"tree lacks; a text program that names one is refused with the reason.\n"
 	"\n"
 	"Binary programs decode with a harness's opcode table: --harness, else the\n"
 	"file's corpora/<harness>/ folder, else api_fuzz. Concurrent programs (text\n"
@@ -104,8 +111,31 @@ int main(int argc, char **argv)
 			std::string sig = in.name;
 			for (int i = 0; i < in.nargs; i++)
 				sig += std::string(" ") + arg_name(in.args[i]);
-			printf("%-44s %s\n", sig.c_str(), in.help);
+			if (harness::semantics().has[k])
+				printf("%-44s %s\n", sig.c_str(), in.help);
+			else
+				printf("%-44s %s (not in this core: %s)\n", sig.c_str(), in.help,
+				       harness::semantics().why_missing[k]);
 		}
+		return 0;
+	}
+	if (cmd == "semantics") {
+		const harness::core_semantics &s = harness::semantics();
+		auto yn = [](bool b) { return b ? "yes" : "no"; };
+		printf("core: %s\n", harness::describe_backend().c_str());
+		printf("ops detach at signal:                  %s\n", yn(s.detach_on_signal));
+		printf("names of a signaled fence:             %s\n",
+		       s.name_getters ? "detached-driver / signaled-timeline" : "the driver's own");
+		printf("dma_fence_describe():                  %s\n",
+		       s.describe_ctx_seq ? "ctx:seq TIMELINE DRIVER [un]signalled"
+					  : "DRIVER TIMELINE seq N [un]signalled");
+		printf("a module's fences pin it:              %s\n",
+		       s.pin_until_release ? "every one, until released (driver contract before 7.1)"
+					   : "only ->release/->wait ones (driver contract 7.1)");
+		for (int k = 0; k < harness::kOpKinds; k++)
+			if (!s.has[k])
+				printf("left out: %-28s %s\n", harness::info(static_cast<harness::op_kind>(k)).name,
+				       s.why_missing[k]);
 		return 0;
 	}
 

@@ -18,6 +18,10 @@
 // in a child, and reports the first that reproduces with its replay string:
 // the way from a free-running report (fence_torture) to an exact replay.
 //
+// fence-repro-tree is this source over the kernel tree backend (ktree/,
+// FENCEFUZZ_TOOL_TREE): the same replay against the tree's own dma-fence.c;
+// --driver-contract picks the simulated drivers' contract there.
+//
 // Concurrent programs (harness/concurrent.h) run in fence-repro-dsched, this
 // source built over the deterministic scheduler (FENCEFUZZ_TOOL_DSCHED), next
 // to this binary: the child prints every thread's ops as they start and end,
@@ -40,6 +44,7 @@
 #include "harness/files.h"
 #include "harness/interp.h"
 #include "harness/program.h"
+#include "harness/semantics.h"
 #include "tool_util.h"
 
 extern char **environ;
@@ -66,6 +71,10 @@ const char kUsage[] =
 	"  --fuzzer PATH    the harness's libFuzzer binary (default: ../fuzz/<harness>\n"
 	"                   relative to this binary)\n"
 	"  --runs N         libFuzzer -runs for --minimize (default 20000)\n"
+	"  --driver-contract 7.1|6.12\n"
+	"                   fence-repro-tree: the contract the simulated drivers follow\n"
+	"                   (FENCEFUZZ_DRIVER_CONTRACT; default: the file's \"# driver-contract:\"\n"
+	"                   header line, else the tree's own rule)\n"
 	"  --search N       concurrent programs: try N deterministic schedules (the\n"
 	"                   file's own, then random and PCT, seeds 1, 2, ...) and print\n"
 	"                   the first that reproduces, with its replay command\n"
@@ -73,6 +82,14 @@ const char kUsage[] =
 	"Exit status: 0 nothing reproduced, 1 at least one FILE reproduced (--search:\n"
 	"a schedule reproduced), 2 usage or input error. With --minimize: 0 every FILE\n"
 	"was minimized, 1 some FILE does not crash in this build (nothing to minimize).\n";
+
+// This source over the deterministic scheduler, next to this binary: it
+// runs the concurrent programs.
+#ifdef FENCEFUZZ_TOOL_TREE
+[[maybe_unused]] const char kDschedRunner[] = "/fence-repro-tree-dsched";
+#else
+[[maybe_unused]] const char kDschedRunner[] = "/fence-repro-dsched";
+#endif
 
 std::string self_path()
 {
@@ -249,7 +266,11 @@ int minimize_concurrent(const std::string &path, std::string fuzzer, const std::
 		return 2;
 	}
 	if (fuzzer.empty())
+#ifdef FENCEFUZZ_TOOL_TREE
+		fuzzer = dir_of(self_path()) + "/concurrent_fuzz_tree";
+#else
 		fuzzer = dir_of(self_path()) + "/../fuzz/concurrent_fuzz";
+#endif
 	std::string tmp_out =
 		run_minimizer(path, fuzzer, runs, harness::encode_concurrent(p), &base, &usage_error);
 	harness::cprogram min;
@@ -280,7 +301,11 @@ int minimize(const std::string &path, const std::string &harness_flag, std::stri
 	}
 	const harness::profile &prof = tools::profile_for(path, &p, harness_flag);
 	if (fuzzer.empty())
+#ifdef FENCEFUZZ_TOOL_TREE
+		fuzzer = dir_of(self_path()) + "/" + prof.name + "_tree";
+#else
 		fuzzer = dir_of(self_path()) + "/../fuzz/" + prof.name;
+#endif
 	std::string tmp_out =
 		run_minimizer(path, fuzzer, runs, harness::encode(p, prof), &base, &usage_error);
 	harness::program min;
@@ -396,6 +421,20 @@ int main(int argc, char **argv)
 				fprintf(stderr, "fence-repro: --runs takes a number, not '%s'\n", runs.c_str());
 				return 2;
 			}
+		} else if (a == "--driver-contract") {
+			std::string c;
+			value(&c);
+#ifndef FENCEFUZZ_TOOL_TREE
+			fprintf(stderr, "fence-repro: --driver-contract is for fence-repro-tree; this build's "
+					"core is the port, whose drivers follow 7.1\n");
+			return 2;
+#endif
+			if (c != "7.1" && c != "6.12") {
+				fprintf(stderr, "fence-repro: --driver-contract takes 7.1 or 6.12, not '%s'\n",
+					c.c_str());
+				return 2;
+			}
+			setenv("FENCEFUZZ_DRIVER_CONTRACT", c.c_str(), 1); // the children inherit it
 		} else if (a == "--child") {
 			value(&child_file);
 		} else if (a == "--search") {
@@ -440,7 +479,7 @@ int main(int argc, char **argv)
 			}
 			std::string runner = self_path();
 #ifndef FENCEFUZZ_TOOL_DSCHED
-			runner = dir_of(runner) + "/fence-repro-dsched";
+			runner = dir_of(runner) + kDschedRunner;
 #endif
 			const int rc = search(f, runner, std::stoul(search_n));
 			bad += rc == 2;
@@ -456,6 +495,7 @@ int main(int argc, char **argv)
 		bool text;
 		std::string err;
 		std::string runner = self_path();
+		std::vector<std::pair<std::string, std::string>> header;
 		if (tools::is_concurrent(f, harness_flag)) {
 			harness::cprogram cp;
 			if (!tools::load_concurrent(f, &cp, &text, &err)) {
@@ -463,6 +503,7 @@ int main(int argc, char **argv)
 				bad++;
 				continue;
 			}
+			header = cp.header;
 			size_t n = cp.setup.size();
 			for (auto &t : cp.threads)
 				n += t.size();
@@ -471,7 +512,7 @@ int main(int argc, char **argv)
 				       text ? "text" : "binary", cp.threads.size(), n,
 				       harness::format_concurrent(cp).c_str());
 #ifndef FENCEFUZZ_TOOL_DSCHED
-			runner = dir_of(runner) + "/fence-repro-dsched";
+			runner = dir_of(runner) + kDschedRunner;
 #endif
 		} else {
 			harness::program p;
@@ -480,17 +521,31 @@ int main(int argc, char **argv)
 				bad++;
 				continue;
 			}
+			header = p.header;
 			if (!quiet)
 				printf("==== %s (%s, %zu ops) ====\n%s", f.c_str(), text ? "text" : "binary",
 				       p.ops.size(), harness::format(p).c_str());
 		}
+		// A reproducer found under a driver contract says so in its header
+		// ("# driver-contract: 7.1"); --driver-contract or the environment wins.
+		std::vector<std::string> env;
+		std::string contract = getenv("FENCEFUZZ_DRIVER_CONTRACT") ? getenv("FENCEFUZZ_DRIVER_CONTRACT") : "";
+		for (const auto &kv : header)
+			if (kv.first == "driver-contract" && contract.empty()) {
+				contract = kv.second;
+				env.push_back("FENCEFUZZ_DRIVER_CONTRACT=" + contract);
+			}
+		if (!quiet)
+			printf("==== core: %s (Linux %s)%s ====\n", harness::semantics().backend,
+			       harness::semantics().version,
+			       contract.empty() ? "" : (", driver contract " + contract).c_str());
 		fflush(stdout);
 		std::vector<std::string> args = {runner, "--child", f};
 		if (!harness_flag.empty())
 			args.insert(args.end(), {"--harness", harness_flag});
 		if (quiet)
 			args.push_back("--quiet");
-		int st = spawn_wait(args);
+		int st = spawn_wait(args, env);
 		if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2) {
 			bad++;
 			continue;

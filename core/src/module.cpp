@@ -25,7 +25,6 @@
  * are moved to a local list first), so callbacks never run under it. Lock
  * order where both are held: none.
  */
-#include "fence/oracle.h"
 #include "fence/module.h"
 
 #include <signal.h>
@@ -39,13 +38,36 @@
 #include <cstring>
 #include <mutex>
 
+#ifdef FENCE_BACKEND_TREE
+/*
+ * The tree build (fence_module_tree): the same modules over a kernel tree's
+ * dma-fence.c, through the tree's own header (fencefuzz/tree-api.h, from
+ * fence/module.h). No .so modules there: they are built against the port's
+ * ABI. What the tree's semantics change is marked FENCE_BACKEND_TREE below.
+ */
+#include "fencefuzz/ktree-points.h"
+#define FENCE_SCHED_POINT(kind, addr) KTREE_POINT(KTREE_SP_ATOMIC, addr)
+#ifdef FENCE_DEBUG_CHECKS
+#define FENCE_ASSERT_DEBUG(cond) BUG_ON(!(cond))
+#else
+#define FENCE_ASSERT_DEBUG(cond) ((void)sizeof(!(cond)))
+#endif
+#else
+#include "fence/oracle.h"
 #include "fence/slab.h"
 #include "module-internal.h"
+#define FENCE_MODULE_SO 1
+#endif
 
 namespace {
 
 constexpr u32 kImageMagic = 0x464d4f44; /* "FMOD" */
 constexpr size_t kPage = 4096;
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_HAS_INIT64)
+constexpr int kOpsVariants = 4;
+#else
+constexpr int kOpsVariants = 2;
+#endif
 
 struct module_image;
 
@@ -56,6 +78,9 @@ struct mod_fence {
 	struct list_head cache;	  /* on img->cache while recycled (RECYCLE) */
 	bool armed;		  /* HW: enable_signaling ran; under the fence lock */
 	ktime_t deadline;	  /* DEADLINE: earliest hint, 0 = none; atomic */
+#ifdef FENCE_BACKEND_TREE
+	spinlock_t lock; /* the fence's own lock (no inline lock before the series) */
+#endif
 };
 
 struct module_image {
@@ -63,7 +88,9 @@ struct module_image {
 	u32 id;
 	enum fence_driver_model model;
 	u64 context;
-	struct dma_fence_ops ops[2]; /* [0] the model's, [1] with a ->release */
+	/* [0] the model's, [1] with a ->release; on a tree without
+	 * dma_fence_init64() also [2], [3]: the same with ->use_64bit_seqno. */
+	struct dma_fence_ops ops[kOpsVariants];
 	char name[32];
 	char driver_name[48];
 	char timeline_name[48];
@@ -76,9 +103,11 @@ struct module_image {
 	long n_unpins;	  /* atomic; bumped after the unpin (mod_unpin) */
 	u64 hw_seqno;	  /* atomic */
 	struct list_head registry; /* on g_loaded */
+#ifdef FENCE_MODULE_SO
 	/* Real modules (module-so.cpp): ops tables in the .so, else NULL. */
 	const struct dma_fence_ops *so_ops[2];
 	struct fence_so *so;
+#endif
 };
 static_assert(sizeof(module_image) <= kPage, "module image must fit one page");
 
@@ -94,20 +123,43 @@ struct dead_image {
 	std::atomic<uintptr_t> start; /* 0 = empty */
 	char name[32];
 	u32 id;
+#ifdef FENCE_MODULE_SO
 	struct fence_so_dead so; /* a real module's unmapped .so; so.start == 0: none */
+#endif
 };
 dead_image g_dead[kDeadSlots];
 unsigned g_dead_next; /* under g_registry_lock */
 
 thread_local const char *t_mod_op; /* the module op running on this thread */
 
-const char *const kOpsFieldNames[] = {
-	"get_driver_name", "get_timeline_name", "enable_signaling", "signaled",
-	"wait",		   "release",		"set_deadline",
+/* The fields of struct dma_fence_ops the fault handler can name (the tree's
+ * layout differs from the port's: offsets, not positions). */
+#define FENCE_OPS_FIELD(f) {offsetof(struct dma_fence_ops, f), sizeof(((struct dma_fence_ops *)0)->f), #f}
+const struct {
+	size_t off, size;
+	const char *name;
+} kOpsFields[] = {
+	FENCE_OPS_FIELD(get_driver_name), FENCE_OPS_FIELD(get_timeline_name),
+	FENCE_OPS_FIELD(enable_signaling), FENCE_OPS_FIELD(signaled),
+	FENCE_OPS_FIELD(wait),		  FENCE_OPS_FIELD(release),
+	FENCE_OPS_FIELD(set_deadline),
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_HAS_INIT64)
+	FENCE_OPS_FIELD(use_64bit_seqno),
+#endif
 };
-static_assert(sizeof(dma_fence_ops) == sizeof(kOpsFieldNames) / sizeof(kOpsFieldNames[0]) *
-					       sizeof(void *),
-	      "keep kOpsFieldNames in step with struct dma_fence_ops");
+#undef FENCE_OPS_FIELD
+#ifndef FENCE_BACKEND_TREE
+static_assert(sizeof(dma_fence_ops) == sizeof(kOpsFields) / sizeof(kOpsFields[0]) * sizeof(void *),
+	      "keep kOpsFields in step with struct dma_fence_ops");
+#endif
+
+const char *ops_field_name(size_t rel) noexcept
+{
+	for (const auto &f : kOpsFields)
+		if (rel >= f.off && rel < f.off + f.size)
+			return f.name;
+	return "padding";
+}
 
 void describe_field(size_t off, char *buf, size_t len) noexcept
 {
@@ -115,7 +167,7 @@ void describe_field(size_t off, char *buf, size_t len) noexcept
 	if (off >= ops_off && off < ops_off + sizeof(module_image::ops)) {
 		size_t rel = off - ops_off;
 		snprintf(buf, len, "ops[%zu].%s", rel / sizeof(dma_fence_ops),
-			 kOpsFieldNames[(rel % sizeof(dma_fence_ops)) / sizeof(void *)]);
+			 ops_field_name(rel % sizeof(dma_fence_ops)));
 	} else if (off >= offsetof(module_image, driver_name) &&
 		   off < offsetof(module_image, driver_name) + sizeof(module_image::driver_name)) {
 		snprintf(buf, len, "driver name string");
@@ -155,10 +207,16 @@ void fault_handler(int sig, siginfo_t *si, void *uctx)
 			continue;
 		if (addr >= start && addr < start + kPage)
 			describe_field(addr - start, field, sizeof(field));
+#ifdef FENCE_MODULE_SO
 		/* A real module's .so: data at si_addr, or code at the faulting PC. */
 		else if (!fence_so_describe(&d.so, addr, field, sizeof(field), &op) &&
 			 !fence_so_describe(&d.so, pc, field, sizeof(field), &op))
 			continue;
+#else
+		else
+			continue;
+		(void)pc;
+#endif
 		int n = snprintf(msg, sizeof(msg),
 				 "fencefuzz: access to unloaded module '%s' (id %u): %s, "
 				 "in op %s\n",
@@ -279,11 +337,20 @@ signed long mod_wait(struct dma_fence *f, bool intr, signed long timeout)
  */
 inline void mod_unpin(module_image *img) noexcept
 {
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_OPS_RCU)
+	/* A tree before the series calls ->release outside RCU: dropping the
+	 * pin must be the module's last access (its unload waits only for the
+	 * pin count, as a driver's fence counter before module_put()). */
+	std::atomic_ref<long>(img->n_unpins).fetch_add(1, std::memory_order_relaxed);
+	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, &img->live_pinned);
+#else
 	/* What makes the access below safe, checked as RCU lockdep would. */
 	FENCE_ASSERT_DEBUG(rcu_read_lock_held());
 	std::atomic_ref<long>(img->live_pinned).fetch_sub(1, std::memory_order_acq_rel);
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, &img->live_pinned);
 	std::atomic_ref<long>(img->n_unpins).fetch_add(1, std::memory_order_relaxed);
+#endif
 }
 
 /* RECYCLE: back into the typesafe-by-RCU cache, reused at once. */
@@ -339,6 +406,13 @@ void build_ops(module_image *img) noexcept
 	if (!o.release)
 		o.release = mod_release_free;
 	img->ops[1] = o;
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_HAS_INIT64)
+	/* Before dma_fence_init64(), a 64-bit seqno is a property of the ops. */
+	for (int v = 0; v < 2; v++) {
+		img->ops[2 + v] = img->ops[v];
+		img->ops[2 + v].use_64bit_seqno = true;
+	}
+#endif
 }
 
 /* ---- the pending list ------------------------------------------------------ */
@@ -417,6 +491,23 @@ void reap(module_image *img) noexcept
 
 /* ---- public API ------------------------------------------------------------- */
 
+FENCE_MODULE_API_BEGIN
+
+bool fence_module_pins_until_release() noexcept
+{
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_OPS_RCU)
+	static const bool pins = [] {
+		const char *c = getenv("FENCEFUZZ_DRIVER_CONTRACT");
+		if (c && *c && strcmp(c, "7.1") && strcmp(c, "6.12"))
+			fence_die("FENCEFUZZ_DRIVER_CONTRACT=%s: expected 7.1 or 6.12", c);
+		return !(c && !strcmp(c, "7.1"));
+	}();
+	return pins;
+#else
+	return false;
+#endif
+}
+
 void fence_module_install_fault_handler() noexcept
 {
 	struct sigaction sa = {};
@@ -487,8 +578,18 @@ struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
 {
 	auto *img = reinterpret_cast<module_image *>(mod);
 	const bool ext = flags & FENCE_CREATE_EXTERN_LOCK;
-	const int variant = ext ? 1 : 0;
+	/* The ->release variant for fences that must keep the module (the
+	 * driver contract, fence_module_pins_until_release()). */
+	int variant = ext || fence_module_pins_until_release() ? 1 : 0;
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_HAS_INIT64)
+	if (flags & FENCE_CREATE_SEQNO64)
+		variant += 2;
+#endif
+#ifdef FENCE_MODULE_SO
 	const struct dma_fence_ops *ops = img->so_ops[variant] ? img->so_ops[variant] : &img->ops[variant];
+#else
+	const struct dma_fence_ops *ops = &img->ops[variant];
+#endif
 	const bool pinned = ops->release || ops->wait;
 	struct mod_fence *mf = nullptr;
 
@@ -516,10 +617,19 @@ struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
 	if (pinned)
 		std::atomic_ref<long>(img->live_pinned).fetch_add(1, std::memory_order_relaxed);
 
+#if defined(FENCE_BACKEND_TREE)
+	/* Before the series' inline lock, every fence names a lock. */
+	spinlock_t *lock = ext ? &img->fence_lock : &mf->lock;
+	if (!ext)
+		spin_lock_init(&mf->lock);
+#else
 	spinlock_t *lock = ext ? &img->fence_lock : nullptr;
+#endif
+#if !defined(FENCE_BACKEND_TREE) || defined(FENCE_TREE_HAS_INIT64)
 	if (flags & FENCE_CREATE_SEQNO64)
 		dma_fence_init64(&mf->base, ops, lock, img->context, seqno);
 	else
+#endif
 		dma_fence_init(&mf->base, ops, lock, img->context, seqno);
 
 	/* The module's own reference, dropped when the fence signals. */
@@ -581,19 +691,23 @@ int fence_module_unload(struct fence_module *mod) noexcept
 	list_for_each_entry_safe(mf, tmp, &img->cache, cache)
 		kfree(mf);
 
+#ifdef FENCE_MODULE_SO
 	/* A real module's code and data go now (dlclose). */
 	struct fence_so_dead so_dead = {};
 	if (img->so)
 		fence_so_unmap(img->so, &so_dead);
+#endif
 
 	/* 4. Gone: remember the range for the fault handler, then protect it. */
 	std::lock_guard<std::mutex> g(g_registry_lock);
 	dead_image &slot = g_dead[g_dead_next++ % kDeadSlots];
 	if (uintptr_t old = slot.start.exchange(0, std::memory_order_acq_rel))
 		munmap(reinterpret_cast<void *>(old), kPage);
+#ifdef FENCE_MODULE_SO
 	if (slot.so.start)
 		munmap(reinterpret_cast<void *>(slot.so.start), slot.so.end - slot.so.start);
 	slot.so = so_dead;
+#endif
 	snprintf(slot.name, sizeof(slot.name), "%s", img->name);
 	slot.id = img->id;
 	mprotect(img, kPage, PROT_NONE);
@@ -647,6 +761,9 @@ ktime_t fence_module_fence_deadline(struct dma_fence *fence) noexcept
 	return std::atomic_ref<ktime_t>(to_mod_fence(fence)->deadline).load(std::memory_order_relaxed);
 }
 
+FENCE_MODULE_API_END
+
+#ifdef FENCE_MODULE_SO
 /* ---- real modules (module-so.cpp): the core side of fence/module-abi.h ----------- */
 
 int fence_module_load_ext(const char *name, enum fence_driver_model model,
@@ -669,3 +786,4 @@ void fence_module_host_exit() noexcept { mod_exit(); }
 u64 fence_module_host_hw_seqno(struct dma_fence *f) noexcept { return hw_read(to_mod_fence(f)->img); }
 void fence_module_host_arm(struct dma_fence *f) noexcept { to_mod_fence(f)->armed = true; }
 void fence_module_host_release(struct dma_fence *f) noexcept { mod_release_free(f); }
+#endif /* FENCE_MODULE_SO */

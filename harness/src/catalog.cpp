@@ -9,9 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "fence/dma-fence.h"
-#include "fence/sched.h"
-#include "fence/slab.h"
+#include "core_api.h"
 
 namespace harness {
 

@@ -40,6 +40,7 @@
 
 #include "harness/model.h"
 #include "harness/program.h"
+#include "harness/semantics.h"
 #include "world.h"
 
 namespace harness {

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "catalog.h"
-#include "fence/slab.h"
+#include "core_api.h"
 
 namespace harness {
 
@@ -37,9 +37,13 @@ bool compare_fence(const world &w, const model &m, struct dma_fence *p, int f, c
 	cmp("signaled flag", x.signaled, flag(DMA_FENCE_FLAG_SIGNALED_BIT));
 	cmp("timestamp flag", x.signaled, flag(DMA_FENCE_FLAG_TIMESTAMP_BIT));
 	cmp("enable-signal flag", x.enabled, flag(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT));
-	cmp("seqno64 flag", x.seq64, flag(DMA_FENCE_FLAG_SEQNO64_BIT));
+#ifdef FENCE_CORE_HAS_SEQNO64_FLAG
+	cmp("seqno64", x.seq64, core_fence_seqno64(p));
+#endif
+#ifdef FENCE_CORE_HAS_INLINE_LOCK
 	cmp("inline-lock flag", !x.ext, flag(DMA_FENCE_FLAG_INLINE_LOCK_BIT));
-	cmp("initialized flag", 1, flag(DMA_FENCE_FLAG_INITIALIZED_BIT));
+#endif
+	cmp("initialized", 1, dma_fence_was_initialized(p));
 	cmp("error", x.error, std::atomic_ref<int>(p->error).load());
 	cmp("ops attached", x.attached, static_cast<bool>(rcu_access_pointer(p->ops)));
 	if (!ok)

@@ -29,10 +29,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "fence/dma-fence.h"
-#include "fence/module.h"
-#include "fence/oracle.h"
-#include "fence/slab.h"
+#include "core_api.h"
 #include "harness/concurrent.h"
 #include "harness/sched.h"
 #include "catalog.h"
@@ -203,8 +200,10 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 
 	seq_run s(opt);
 	rs.s = &s;
+#ifdef FENCE_CORE_HAS_TRACE
 	if (opt.log)
 		dma_fence_set_trace_sink(trace_to_log, opt.log);
+#endif
 	if (rs.log)
 		*rs.log << "concurrent program" << (opt.source.empty() ? "" : " " + opt.source) << " ("
 			<< cp.setup.size() << " setup ops, " << nthreads << " threads)\n"
@@ -285,7 +284,9 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 	// No trace sink while threads run: a sink reads the names under
 	// rcu_read_lock(), whose scheduling points would make a logged run
 	// (fence-repro) interleave differently from the fuzzer's run.
+#ifdef FENCE_CORE_HAS_TRACE
 	dma_fence_set_trace_sink(nullptr, nullptr);
+#endif
 
 	dsched::scheduler sch(rs.spec);
 	sch.set_report([&rs] {
@@ -327,8 +328,10 @@ void run_concurrent(const cprogram &cp, const run_options &opt)
 		s.m() = sr.found;
 		s.finish();
 	}
+#ifdef FENCE_CORE_HAS_TRACE
 	if (rs.log)
 		dma_fence_set_trace_sink(nullptr, nullptr);
+#endif
 	// finish()/teardown ran rcu_barrier(): a callback still counted as
 	// pending was queued into a list nobody will run (a double call_rcu()
 	// of one rcu_head, say) and would stall the next run's reclaim thread.

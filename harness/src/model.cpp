@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "fence/types.h" // the kernel's errno names
+#include "harness/semantics.h"
 
 namespace harness {
 
@@ -91,7 +92,7 @@ void model::signal(int f, bool with_ts, int64_t ts)
 	if (x.signaled)
 		return;
 	x.signaled = true;
-	if (!x.pinned)
+	if (!x.pinned && semantics().detach_on_signal)
 		x.attached = false;
 	x.ts_known = with_ts;
 	x.ts = ts;
@@ -175,9 +176,13 @@ bool model::remove_cb(int slot)
 	return true;
 }
 
+// With the 7.1 getters a signaled fence reads the detached pair; before
+// them the names are the ops' own for the fence's life (the stubs' "stub").
 std::string model::driver_name(int f) const
 {
 	const mfence &x = fences[f];
+	if (!semantics().name_getters)
+		return x.mod >= 0 ? modules[x.mod].name : "stub";
 	if (!x.signaled && x.attached && x.mod >= 0)
 		return modules[x.mod].name;
 	return "detached-driver";
@@ -186,9 +191,11 @@ std::string model::driver_name(int f) const
 std::string model::timeline_name(int f) const
 {
 	const mfence &x = fences[f];
-	if (!x.signaled && x.attached && x.mod >= 0)
+	if (x.mod >= 0 && (!semantics().name_getters || (!x.signaled && x.attached)))
 		return modules[x.mod].name + "." + kModelNames[modules[x.mod].kind] +
 		       (modules[x.mod].so ? ".so" : ".tl");
+	if (!semantics().name_getters)
+		return "stub";
 	return "signaled-timeline";
 }
 

@@ -15,8 +15,7 @@
 #include "fork.h"
 #include "linearize.h"
 #include "seq_run.h"
-#include "fence/module.h"
-#include "fence/slab.h"
+#include "core_api.h"
 
 namespace harness {
 

@@ -53,8 +53,10 @@ private:
 	size_t n_prog_ = 0;	  // history_[0, n_prog_) are the program's
 };
 
+#ifdef FENCE_CORE_HAS_TRACE
 // A trace sink (dma_fence_set_trace_sink) that prints to the std::ostream @data.
 void trace_to_log(const struct dma_fence_trace_record *rec, void *data);
+#endif
 
 // Counters shared by the runners (interp.h run_stats).
 run_stats &mutable_stats() noexcept;

@@ -38,7 +38,7 @@ world::world()
 		INIT_LIST_HEAD(&cbs[i].cb.node);
 	}
 	for (auto &s : rslot)
-		RCU_INIT_POINTER(s, nullptr);
+		RCU_INIT_POINTER(s, static_cast<struct dma_fence *>(nullptr));
 }
 
 void world::set_fence(int slot, struct dma_fence *f)

@@ -16,8 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "fence/fence.h"
-#include "fence/module.h"
+#include "core_api.h"
 #include "harness/program.h"
 
 namespace harness {
@@ -93,7 +92,7 @@ struct world {
 	struct dma_fence *fence[kFenceSlotSpace] = {};
 	struct fence_module *mod[kModuleSlots] = {};
 	hcb cbs[kCbSlotSpace] = {};
-	fence::rcu_ptr<struct dma_fence> rslot[kRcuSlots]{};
+	core_rcu_fence rslot[kRcuSlots]{};
 	// The update side of an RCU slot (rcu_replace_pointer's condition) for
 	// runners whose threads really run at once; the deterministic scheduler
 	// runs one logical thread at a time and has no switch point inside.

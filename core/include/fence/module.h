@@ -54,7 +54,22 @@
  */
 #pragma once
 
+#ifdef FENCE_BACKEND_TREE
+/*
+ * The same module system over a kernel tree's dma-fence.c (module.cpp built
+ * with FENCE_BACKEND_TREE: fence_module_tree). Its symbols live in an inline
+ * namespace, so a binary that links both cores' runtime never mixes the two.
+ */
+#include "fencefuzz/tree-api.h"
+#define FENCE_MODULE_API_BEGIN inline namespace ktree {
+#define FENCE_MODULE_API_END }
+#else
 #include "fence/dma-fence.h"
+#define FENCE_MODULE_API_BEGIN
+#define FENCE_MODULE_API_END
+#endif
+
+FENCE_MODULE_API_BEGIN
 
 enum fence_driver_model {
 	FENCE_MODEL_NAMES,
@@ -103,7 +118,9 @@ int fence_module_load(const char *name, enum fence_driver_model model,
  * is printed); -ENOEXEC if the .so has no fence_module_entry or a different
  * ABI; the error of its init(); -ENOMEM.
  */
+#ifndef FENCE_BACKEND_TREE /* the .so ABI (fence/module-abi.h) is the port's */
 int fence_module_load_so(const char *name, const char *path, struct fence_module **out) noexcept;
+#endif
 
 /**
  * fence_module_unload - unload a module (see the rules above)
@@ -180,3 +197,19 @@ const char *fence_driver_model_name(enum fence_driver_model model) noexcept;
  * whatever was installed before it).
  */
 void fence_module_install_fault_handler() noexcept;
+
+/*
+ * The driver contract (which fences pin their module). Under 7.1 (the
+ * port's), only fences whose ops keep ->release or ->wait pin the module:
+ * the rest detach at signal, and unload waits a grace period for readers.
+ * Before the series no fence detaches, so a driver must keep its module
+ * until every fence it issued is released: on a tree without detach every
+ * fence gets the ops variant with a ->release and pins. The environment
+ * variable FENCEFUZZ_DRIVER_CONTRACT=7.1 (read at first use) makes the tree's
+ * modules follow the 7.1 contract anyway: a driver written for 7.1 run on an
+ * older kernel, the series' motivating use-after-unload.
+ * Return: true if every fence pins its module until it is released.
+ */
+bool fence_module_pins_until_release() noexcept;
+
+FENCE_MODULE_API_END

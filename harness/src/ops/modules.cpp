@@ -98,6 +98,9 @@ std::string so_path(uint64_t model)
 }
 bool so_available(uint64_t model)
 {
+#ifndef FENCE_CORE_HAS_SO_MODULES
+	return (void)model, false;
+#endif
 	if (&LLVMFuzzerRunDriver != nullptr)
 		return false;
 	static const bool have[2] = {access(so_path(0).c_str(), R_OK) == 0,
@@ -110,7 +113,11 @@ outcome core_load_so(world &w, const op &o)
 {
 	const int n = w.loads.fetch_add(1, std::memory_order_acq_rel);
 	std::string name = "mod" + std::to_string(n);
+#ifdef FENCE_CORE_HAS_SO_MODULES
 	int ret = fence_module_load_so(name.c_str(), so_path(o.a[1]).c_str(), &w.mod[o.a[0]]);
+#else
+	int ret = -ENOENT; // never legal here: so_available() is false
+#endif
 	if (ret == 0)
 		w.register_module(n, w.mod[o.a[0]], true);
 	return {ret, ""};
@@ -187,7 +194,9 @@ outcome model_create_noreap(model &m, const op &o)
 	}
 	if (reuse)
 		mod.cache--;
-	bool pinned = ext || mod.kind == MK_RECYCLE || mod.kind == MK_WAIT;
+	// Which fences pin the module: the driver contract (harness/semantics.h).
+	bool pinned = ext || mod.kind == MK_RECYCLE || mod.kind == MK_WAIT ||
+		      semantics().pin_until_release;
 	int f = m.new_fence(mi, pinned, ext, o.a[3] & 2, mod.context, o.a[2]);
 	if (pinned)
 		mod.live_pinned++;

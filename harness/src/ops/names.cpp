@@ -7,7 +7,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "fence/rcu.h"
+#include "../core_api.h"
 
 #include "../catalog.h"
 
@@ -24,6 +24,12 @@ const std::string kDetachedDriver = "detached-driver", kSignaledTimeline = "sign
 std::string check_names(const wmodule *m, bool sig0, const std::string &d, const std::string &t,
 			bool signaled_after)
 {
+	// Before the 7.1 getters the names are the ops' own, signaled or not.
+	if (!semantics().name_getters) {
+		if (m && (d != m->driver || t != m->timeline))
+			return "names: a fence of " + m->driver + " reads '" + d + "' / '" + t + "'";
+		return "";
+	}
 	const bool d_det = d == kDetachedDriver, t_det = t == kSignaledTimeline;
 	// Built only when a check fails: this runs on every names op.
 	auto which = [&] { return "'" + d + "' / '" + t + "'"; };
@@ -75,7 +81,7 @@ outcome core_names(world &w, const op &o)
 	const std::string broke = check_names(m, sig0, d, t, dma_fence_test_signaled_flag(f));
 	if (!broke.empty())
 		contract_broken(broke);
-	if (m && (!sig0 || d != kDetachedDriver || t != kSignaledTimeline))
+	if (m && (!sig0 || d != kDetachedDriver || t != kSignaledTimeline || !semantics().name_getters))
 		unload_oracle(*m); // still inside the section
 	return {0, d + ' ' + t};
 }
@@ -109,9 +115,22 @@ std::string describe_head(uint64_t context, uint64_t seqno)
 std::string describe_head(const mfence &x) { return describe_head(x.context, x.seqno); }
 // "ctx:seq " of this fence, then " signalled\n" or "TIMELINE DRIVER
 // unsignalled\n" with names the names contract allows.
+// Before 7.1: "DRIVER TIMELINE seq N [un]signalled\n", the fence's own names.
+std::string post_describe_612(const world &w, const struct dma_fence *f, const std::string &s)
+{
+	const wmodule *m = w.find_module(f->context);
+	const std::string names = m ? m->driver + " " + m->timeline : "stub stub";
+	const std::string head = names + " seq " + std::to_string(f->seqno) + " ";
+	if (s != head + "signalled\n" && s != head + "unsignalled\n")
+		return "describe: fence " + describe_head(f->context, f->seqno) + "described as '" +
+		       s.substr(0, 100) + "', not '" + head + "[un]signalled'";
+	return "";
+}
 std::string post_describe(const world &w, const op &o, const outcome &r)
 {
 	const struct dma_fence *f = w.fence[o.a[0]];
+	if (!semantics().describe_ctx_seq)
+		return post_describe_612(w, f, r.text);
 	const std::string head = describe_head(f->context, f->seqno);
 	const std::string &s = r.text;
 	if (s.compare(0, head.size(), head) != 0)
@@ -136,6 +155,12 @@ std::string post_describe(const world &w, const op &o, const outcome &r)
 outcome model_describe(model &m, const op &o)
 {
 	int f = fence_arg(m, o, 0);
+	if (!semantics().describe_ctx_seq) {
+		// The names first, then dma_fence_is_signaled() (which may poll).
+		std::string s = m.driver_name(f) + " " + m.timeline_name(f) + " seq " +
+				std::to_string(m.fences[f].seqno) + " ";
+		return {0, s + (m.poll(f) ? "" : "un") + "signalled\n"};
+	}
 	const std::string head = describe_head(m.fences[f]);
 	if (!m.poll(f))
 		return {0, head + m.timeline_name(f) + " " + m.driver_name(f) + " unsignalled\n"};

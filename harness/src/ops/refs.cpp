@@ -25,7 +25,7 @@ outcome model_stub(model &m, const op &o)
 		mfence &x = m.fences[f];
 		x.global_stub = true;
 		x.signaled = x.enabled = true;
-		x.attached = false;
+		x.attached = !semantics().detach_on_signal;
 		x.ts_known = false;
 	}
 	model_set_fence(m, static_cast<int>(o.a[0]), f);
