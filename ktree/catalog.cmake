@@ -74,6 +74,42 @@ if(FENCEFUZZ_HAVE_DSCHED)
   target_compile_definitions(fence-repro-tree-dsched PRIVATE FENCEFUZZ_TOOL_TREE FENCEFUZZ_TOOL_DSCHED)
 endif()
 
+# The properties and the torture over the tree (props/, stress/: the same
+# sources; the props reach the core through harness/core_api.h, the torture
+# only through the catalog).
+if(TARGET fence_model_prop)
+  find_package(rapidcheck REQUIRED CONFIG) # its targets are imported per directory
+  set(_ff_props ${PROJECT_SOURCE_DIR}/props)
+  foreach(_p "fence_model_prop|fence_model_prop.cpp"
+             "fence_parallel_prop|fence_parallel_prop.cpp;parallel_exec.cpp")
+    string(REPLACE "|" ";" _p "${_p}")
+    list(GET _p 0 _name)
+    list(SUBLIST _p 1 -1 _srcs)
+    list(TRANSFORM _srcs PREPEND ${_ff_props}/)
+    add_executable(${_name}_tree ${_srcs} ${_ff_props}/props_common.cpp)
+    _fence_ktree_cxx_setup(${_name}_tree)
+    target_include_directories(${_name}_tree PRIVATE ${_ff_props})
+    target_link_libraries(${_name}_tree PRIVATE fencefuzz::harness_tree rapidcheck_gtest rapidcheck
+                                                GTest::gtest)
+    if(FENCEFUZZ_BUILD_TESTS)
+      gtest_discover_tests(${_name}_tree TEST_PREFIX "props-tree."
+                           PROPERTIES LABELS "props\\;tree" TIMEOUT 300 DISCOVERY_TIMEOUT 60)
+    endif()
+  endforeach()
+endif()
+add_executable(fence_torture_tree ${PROJECT_SOURCE_DIR}/stress/fence_torture.cpp)
+target_link_libraries(fence_torture_tree PRIVATE fencefuzz::harness_tree)
+if(FENCEFUZZ_BUILD_TESTS AND FENCEFUZZ_FUZZ_ENGINE STREQUAL "replay" AND NOT FENCEFUZZ_COVERAGE)
+  foreach(_mode stress unload)
+    add_test(NAME stress-tree.fence_torture.${_mode}_smoke
+      COMMAND fence_torture_tree --mode ${_mode} --seconds 8 --threads 4
+              --reproducer ${CMAKE_CURRENT_BINARY_DIR}/smoke-tree-${_mode}.prog)
+    set_tests_properties(stress-tree.fence_torture.${_mode}_smoke PROPERTIES
+      LABELS "stress;tree" TIMEOUT 120 PROCESSORS 2
+      FAIL_REGULAR_EXPRESSION "VIOLATION|!!! End of test")
+  endforeach()
+endif()
+
 # The tools over the tree's opcode tables (a tree lacks ops, so its binary
 # programs number the ops differently from the port's).
 foreach(t fence_prog fence_repro)

@@ -22,9 +22,7 @@
 #include <thread>
 #include <tuple>
 
-#include "fence/fence.h"
-#include "fence/module.h"
-#include "fence/slab.h"
+#include "harness/core_api.h"
 #include "harness/interp.h"
 #include "harness/parallel.h"
 

@@ -82,12 +82,12 @@
 #include <string>
 #include <vector>
 
-#include "fence/bug.h"
 #include "fence/oracle.h"
-#include "fence/sched.h"
+#include "fence/runtime.h" // panic_on_warn, set_warn_hook, fence_delay_injection
 #include "harness/concurrent.h"
 #include "harness/parallel.h"
 #include "harness/program.h"
+#include "harness/semantics.h"
 
 extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
@@ -421,17 +421,24 @@ std::vector<std::vector<const role *>> role_plan()
 	}
 }
 
+// An entry's weight in this build: 0 for an op the core lacks (a kernel
+// tree without dma_fence_check_and_signal(), harness/semantics.h).
+unsigned weight_of(const weighted &w)
+{
+	return harness::semantics().has[static_cast<int>(w.kind)] ? w.weight : 0;
+}
+
 // One entry of the threads' tables, drawn by weight: its op or its ops.
 void add_ops(gen &g, const std::vector<const role *> &roles, std::vector<op> &out)
 {
 	unsigned total = 0;
 	for (const role *r : roles)
 		for (const weighted &w : r->ops)
-			total += w.weight;
+			total += weight_of(w);
 	unsigned pick = g.r.below(total);
 	for (const role *r : roles)
 		for (const weighted &w : r->ops) {
-			if (pick < w.weight) {
+			if (pick < weight_of(w)) {
 				if (w.seq) {
 					w.seq(g, out);
 				} else {
@@ -442,7 +449,7 @@ void add_ops(gen &g, const std::vector<const role *> &roles, std::vector<op> &ou
 				}
 				return;
 			}
-			pick -= w.weight;
+			pick -= weight_of(w);
 		}
 }
 
@@ -745,9 +752,11 @@ int main(int argc, char **argv)
 		printf("fence-torture: no delay points in this build (release): --delays ignored\n");
 		g_opt.delays = 0;
 	}
-	printf("fence-torture: rerun: fence_torture --mode %s --threads %u --seconds %g --delays %ld "
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	printf("fence-torture: core: %s\n", harness::describe_backend().c_str());
+	printf("fence-torture: rerun: %s --mode %s --threads %u --seconds %g --delays %ld "
 	       "--ops %u --linearize %u --seed 0x%" PRIx64 "\n",
-	       kModeNames[g_opt.mode], g_opt.threads, g_opt.seconds, g_opt.delays, g_opt.ops,
+	       self, kModeNames[g_opt.mode], g_opt.threads, g_opt.seconds, g_opt.delays, g_opt.ops,
 	       g_opt.linearize, g_opt.seed);
 	fflush(stdout);
 

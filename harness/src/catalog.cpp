@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core_api.h"
+#include "harness/core_api.h"
 
 namespace harness {
 

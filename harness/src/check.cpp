@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "catalog.h"
-#include "core_api.h"
+#include "harness/core_api.h"
 
 namespace harness {
 

@@ -29,7 +29,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "core_api.h"
+#include "harness/core_api.h"
 #include "harness/concurrent.h"
 #include "harness/sched.h"
 #include "catalog.h"

@@ -24,7 +24,7 @@
 #include <ostream>
 
 #include "catalog.h"
-#include "core_api.h"
+#include "harness/core_api.h"
 
 namespace harness {
 

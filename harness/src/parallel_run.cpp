@@ -15,7 +15,7 @@
 #include "fork.h"
 #include "linearize.h"
 #include "seq_run.h"
-#include "core_api.h"
+#include "harness/core_api.h"
 
 namespace harness {
 

@@ -6,7 +6,7 @@
 // cmake/FencefuzzKernelTree.cmake reads off the tree's headers.
 #include "harness/semantics.h"
 
-#include "core_api.h"
+#include "harness/core_api.h"
 
 namespace harness {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core_api.h"
+#include "harness/core_api.h"
 #include "harness/program.h"
 
 namespace harness {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 struct task_struct;
 
@@ -67,6 +68,18 @@ void fence_signal_clear(struct task_struct *t) noexcept;
  */
 bool fence_time_set_virtual(bool on) noexcept;
 bool fence_time_is_virtual() noexcept;
+
+/*
+ * fence_delay_injection - random delays at the core's scheduling points
+ * (fence/detail/sched-hooks.h; a kernel tree's files: fencefuzz/ktree-points.h) in free-running debug builds: from now on,
+ * about one point in @one_in (0: off, the default) yields the CPU or spins
+ * for up to a few microseconds, so that race windows a few instructions
+ * wide stay open long enough for another thread to hit them (rcutorture's
+ * and KCSAN's technique). @seed makes each thread's choices differ per run.
+ * Return: false, and nothing changes, in builds without the points
+ * (release and FENCE_DSCHED builds, where a scheduler decides instead).
+ */
+bool fence_delay_injection(unsigned one_in, uint64_t seed) noexcept;
 
 } /* extern "C++" */
 

@@ -7,7 +7,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "../core_api.h"
+#include "harness/core_api.h"
 
 #include "../catalog.h"
 

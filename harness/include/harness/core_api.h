@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 //
-// harness/src/core_api.h - the fence core the harness drives: the only
-// harness header that includes one. Internal to harness/.
+// harness/core_api.h - the fence core the harness drives: the only header
+// through which the harness, and the drivers above it that touch the core
+// themselves (props/), include one.
 //
 // The catalog (ops/*.cpp), the world, the checker and the runners are written
 // once, against the kernel's own API (dma_fence_signal(), struct dma_fence,
