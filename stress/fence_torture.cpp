@@ -568,8 +568,12 @@ std::string round_text(const harness::cprogram &cp, uint64_t round, const std::s
 					 " --seed " + seed + " --ops " + std::to_string(g_opt.ops) +
 					 ", round " + std::to_string(round)},
 		    {"symptom", symptom},
-		    {"replay", "fence-repro --search 2000 THIS-FILE (deterministic schedules of "
-			       "this round)"}};
+		    {"core", harness::describe_backend()}};
+	const bool tree = !strcmp(harness::semantics().backend, "tree");
+	c.header.push_back({"replay", std::string(tree ? "fence-repro-tree" : "fence-repro") +
+					      " --search 2000 THIS-FILE (deterministic schedules of this round)"});
+	if (const char *dc = getenv("FENCEFUZZ_DRIVER_CONTRACT"); tree && dc && *dc)
+		c.header.push_back({"driver-contract", dc});
 	return harness::format_concurrent(c);
 }
 

@@ -336,6 +336,22 @@ std::string search_schedule(unsigned long k)
 	return buf;
 }
 
+// The driver contract a reproducer was found under ("# driver-contract: 7.1"),
+// as the environment its replays need; --driver-contract or the caller's
+// FENCEFUZZ_DRIVER_CONTRACT wins. *@contract: the effective one, or "".
+std::vector<std::string> contract_env(const std::vector<std::pair<std::string, std::string>> &header,
+				      std::string *contract)
+{
+	const char *e = getenv("FENCEFUZZ_DRIVER_CONTRACT");
+	*contract = e ? e : "";
+	for (const auto &kv : header)
+		if (kv.first == "driver-contract" && contract->empty()) {
+			*contract = kv.second;
+			return {"FENCEFUZZ_DRIVER_CONTRACT=" + kv.second};
+		}
+	return {};
+}
+
 // --search N FILE (a concurrent program): the first schedule of N that
 // reproduces. Return: 1 found, 0 none, 2 bad input.
 int search(const std::string &path, const std::string &runner, unsigned long n)
@@ -347,12 +363,15 @@ int search(const std::string &path, const std::string &runner, unsigned long n)
 		fprintf(stderr, "fence-repro: %s\n", err.c_str());
 		return 2;
 	}
-	printf("fence-repro: searching %lu deterministic schedules of %s\n", n, path.c_str());
+	std::string contract;
+	const std::vector<std::string> base_env = contract_env(cp.header, &contract);
+	printf("fence-repro: searching %lu deterministic schedules of %s%s\n", n, path.c_str(),
+	       contract.empty() ? "" : (" (driver contract " + contract + ")").c_str());
 	fflush(stdout);
 	for (unsigned long k = 0; k < n; k++) {
 		// k == 0: the program's own schedule (no override).
 		const std::string spec = k == 0 ? harness::format_schedule(cp.schedule) : search_schedule(k);
-		std::vector<std::string> env;
+		std::vector<std::string> env = base_env;
 		if (k)
 			env.push_back("FENCEFUZZ_SCHEDULE=" + spec);
 		const int st = spawn_wait({runner, "--child", path, "--quiet"}, env, true);
@@ -528,13 +547,8 @@ int main(int argc, char **argv)
 		}
 		// A reproducer found under a driver contract says so in its header
 		// ("# driver-contract: 7.1"); --driver-contract or the environment wins.
-		std::vector<std::string> env;
-		std::string contract = getenv("FENCEFUZZ_DRIVER_CONTRACT") ? getenv("FENCEFUZZ_DRIVER_CONTRACT") : "";
-		for (const auto &kv : header)
-			if (kv.first == "driver-contract" && contract.empty()) {
-				contract = kv.second;
-				env.push_back("FENCEFUZZ_DRIVER_CONTRACT=" + contract);
-			}
+		std::string contract;
+		const std::vector<std::string> env = contract_env(header, &contract);
 		if (!quiet)
 			printf("==== core: %s (Linux %s)%s ====\n", harness::semantics().backend,
 			       harness::semantics().version,
