@@ -11,6 +11,10 @@ statement S;
  dma_fence_release(...)
  {
  ...
+(
 - if (WARN(E, ...)) S
+|
+- if (E) { ... WARN(1, ...); ... }
+)
  ...
  }

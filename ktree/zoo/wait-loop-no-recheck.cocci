@@ -11,8 +11,14 @@ statement S;
  dma_fence_default_wait(struct dma_fence *f, bool intr, signed long t)
  {
  <...
+(
 - while (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) && r > 0)
 + while (r > 0)
   S
+|
+- while (!dma_fence_test_signaled_flag(f) && r > 0)
++ while (r > 0)
+  S
+)
  ...>
  }

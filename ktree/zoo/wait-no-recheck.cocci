@@ -11,7 +11,12 @@ identifier l;
  dma_fence_default_wait(struct dma_fence *f, bool intr, signed long t)
  {
  ...
+(
 - if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags))
 - 	goto l;
+|
+- if (dma_fence_test_signaled_flag(f))
+- 	goto l;
+)
  ...
  }

@@ -14,7 +14,9 @@ expression L;
 + if (!t)
 + 	return 0;
   spin_lock_irqsave(L, fl);
-  if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags))
+  if (
+ \(test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags)\|dma_fence_test_signaled_flag(f)\)
+     )
   	goto l;
  ...>
  }
