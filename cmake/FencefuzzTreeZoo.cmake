@@ -147,7 +147,7 @@ if("address" IN_LIST FENCEFUZZ_SANITIZER)
                          FIXTURES_SETUP tree-zoo-built RUN_SERIAL ON)
     foreach(_bug IN LISTS _caught)
       add_test(NAME tree-zoo.selftests.${_bug}
-               COMMAND ${PROJECT_SOURCE_DIR}/ktree/tests/tree-zoo-selftests.sh --expect caught
+               COMMAND ${PROJECT_SOURCE_DIR}/ktree/tests/tree-zoo-selftests.sh --expect caught --timeout 60
                        $<TARGET_FILE:ktree_selftests_bug_${_bug}>)
       set_tests_properties(tree-zoo.selftests.${_bug} PROPERTIES LABELS tree-zoo TIMEOUT 300
                            FIXTURES_REQUIRED tree-zoo-built)

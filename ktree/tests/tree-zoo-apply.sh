@@ -36,7 +36,7 @@ for cocci in "$zoo"/*.cocci; do
     echo "tree-zoo: $bug: FAIL${problems}"
     fail=$((fail + 1))
   else
-    echo "tree-zoo: $bug: applies to $file ($(grep -c '^[-+][^-+]' "$out/$bug/$file.diff") lines changed)"
+    echo "tree-zoo: $bug: applies to $file ($(( $(grep -c '^[-+]' "$out/$bug/$file.diff") - 2 )) diff lines)"
   fi
 done
 [ $n -gt 0 ] || { echo "tree-zoo: no .cocci in $zoo" >&2; exit 1; }

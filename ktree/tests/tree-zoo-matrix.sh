@@ -32,6 +32,10 @@ one() { # binary -> "caught/ran|first reason"; a timeout ends the runs (it would
   local bin=$1 hits=0 ran=0 why="" i line
   for i in $(seq 1 "$runs"); do
     line=$("$src/ktree/tests/tree-zoo-selftests.sh" --timeout "$timeout_s" "$bin" | head -n1)
+    case $line in
+      "tree-zoo: "*": caught ("*|"tree-zoo: "*": missed") ;;
+      *) echo "tree-zoo-matrix: no verdict from $bin" >&2; exit 1 ;;
+    esac
     ran=$i
     case $line in
       *": caught ("*)
@@ -51,7 +55,7 @@ out=$build/ktree-zoo/matrix.md
   echo "|---|---|---|---|---|"
 } >"$out"
 cmake --build "$build" -j1 --target ktree_selftests >/dev/null || exit 1
-r=$(one clean "$build/ktree/ktree_selftests")
+r=$(one "$build/ktree/ktree_selftests") || exit 1
 echo "| (clean tree) | | | ${r%%|*} | ${r#*|} |" >>"$out"
 clean_hits=${r%%/*}
 for b in "${bugs[@]}"; do
@@ -59,7 +63,7 @@ for b in "${bugs[@]}"; do
     echo "| $b | $(key "$b" kind) | $(key "$b" race) | does not build | $(echo "$blog" | grep -m1 -E 'tree zoo|error' | cut -c1-160) |" >>"$out"
     continue
   fi
-  r=$(one "$b" "$build/ktree/ktree_selftests_bug_$b")
+  r=$(one "$build/ktree/ktree_selftests_bug_$b") || exit 1
   echo "| $b | $(key "$b" kind) | $(key "$b" race) | ${r%%|*} | ${r#*|} |" >>"$out"
 done
 cat "$out"

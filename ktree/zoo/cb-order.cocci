@@ -4,6 +4,7 @@
 // history: callbacks run in the order they were added (the cb_list is FIFO); a classic list_add/list_add_tail slip.
 // kind: semantic
 // race: no
+// blind: selftests: no selftest queues two callbacks on one fence and checks the order they run in (test_add_callback and the race test queue one)
 @@
 identifier cb, f;
 @@

@@ -4,6 +4,7 @@
 // history: the timestamp is set before any callback runs (the cb_list/timestamp union, 2019; dma_fence_timestamp()'s busy wait, 2023).
 // kind: semantic
 // race: no
+// blind: selftests: no selftest callback reads the timestamp (the callbacks only set a flag or wake a task), and the unwrap merges read timestamps after the signal returned
 @@
 identifier f, t;
 iterator name list_for_each_entry_safe;

@@ -4,6 +4,7 @@
 // history: the "while (!test_bit(SIGNALED) && ret > 0)" condition of the default wait; the missed-wakeup shape of every hand-written wait loop.
 // kind: semantic
 // race: no
+// best: selftests
 @@
 identifier f, intr, t, r;
 statement S;

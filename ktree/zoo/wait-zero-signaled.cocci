@@ -4,6 +4,7 @@
 // history: dma_fence_wait_timeout() documents 1 for a signaled fence with timeout 0 ("ret = timeout ? timeout : 1"); the zero-timeout short cut is the classic place to get the order wrong.
 // kind: semantic
 // race: no
+// blind: selftests: the zero-timeout waits (test_wait) go through st-dma-fence.c's mock ->wait, never dma_fence_default_wait(); the chain waits use MAX_SCHEDULE_TIMEOUT
 @@
 identifier f, intr, t, l, fl;
 expression L;
