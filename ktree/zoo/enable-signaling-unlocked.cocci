@@ -4,7 +4,7 @@
 // history: "dma-fence: Serialise signal enabling" (Chris Wilson, 2019) took fence->lock around the enable in dma_fence_enable_sw_signaling(); before it the bit was tested outside the lock.
 // kind: race
 // race: yes
-// blind: selftests: nothing checks that ->enable_signaling runs under fence->lock: the st-dma-fence.c mocks have no ->enable_signaling, and the unlocked dma_fence_signal_locked() that lockdep-lite would report needs an ->enable_signaling that says the fence already passed; 0 of 13 runs of --run all failed
+// blind: selftests: nothing checks that ->enable_signaling runs under fence->lock: the st-dma-fence.c mocks have no ->enable_signaling, and the unlocked dma_fence_signal_locked() that lockdep-lite would report needs an ->enable_signaling that says the fence already passed; 0 of 16 runs of --run all failed
 @@
 identifier f, fl;
 expression L;

@@ -5,7 +5,7 @@
 // history: the 32- vs 64-bit seqno rule of __dma_fence_is_later changed three times (the u32 wrap compare; "u64 if either has upper bits"; the ops->use_64bit_seqno flag, later a fence flag), each time a place to get the wrap wrong. A header bug: every file of the variant is compiled against the patched copy.
 // kind: semantic
 // race: no
-// blind: selftests: no selftest uses seqnos near the 32-bit wrap: the chain fences compare as 64-bit (use_64bit_seqno), the unwrap and resv mocks use small seqnos where the plain and the wrap-aware compare agree; 0 of 10 runs
+// blind: selftests: no selftest uses seqnos near the 32-bit wrap: the chain fences compare as 64-bit (use_64bit_seqno), the unwrap and resv mocks use small seqnos where the plain and the wrap-aware compare agree; 0 of 13 runs
 @@
 identifier f1, f2;
 @@

@@ -5,7 +5,7 @@
 // history: the reason dma_fence_get_rcu_safe() exists ("dma-buf/fence: Introduce dma_fence_get_rcu_safe()", Chris Wilson, 2017). A header bug: every file of the variant is compiled against the patched copy.
 // kind: race
 // race: yes
-// blind: selftests: race_signal_callback calls dma_fence_get_rcu_safe() on a SLAB_TYPESAFE_BY_RCU cache, but the other thread must free the fence and the cache hand the same memory to a new fence between the load and the reference; 0 of 10 runs
+// blind: selftests: race_signal_callback calls dma_fence_get_rcu_safe() on a SLAB_TYPESAFE_BY_RCU cache, but the other thread must free the fence and the cache hand the same memory to a new fence between the load and the reference; 0 of 13 runs
 @@
 expression P;
 local idexpression struct dma_fence *f;

@@ -4,7 +4,7 @@
 // history: the pre-4.10 shape, where dma_fence_signal() set the bit and ran the callbacks as separate steps; test_and_set_bit() under the lock makes "signaled" and "callbacks taken" one step.
 // kind: race
 // race: yes
-// blind: selftests: the only lockless re-test of SIGNALED after a wake-up (st-dma-fence.c's mock_wait) goes back to sleep for at most the rest of its 2-jiffy timeout and then returns what a timely wake-up returns; no selftest measures the delay or waits with dma_fence_wait_any_timeout(); 0 of 13 runs
+// blind: selftests: the only lockless re-test of SIGNALED after a wake-up (st-dma-fence.c's mock_wait) goes back to sleep for at most the rest of its 2-jiffy timeout and then returns what a timely wake-up returns; no selftest measures the delay or waits with dma_fence_wait_any_timeout(); 0 of 16 runs
 @@
 identifier f, t;
 iterator name list_for_each_entry_safe;

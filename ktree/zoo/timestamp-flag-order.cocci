@@ -4,7 +4,7 @@
 // history: dma_fence_timestamp() ("dma-buf: add dma_fence_timestamp helper", 2023) made every reader wait for TIMESTAMP after SIGNALED; that only works if the value is stored before the flag.
 // kind: race
 // race: yes
-// blind: selftests: the window is two adjacent stores under the lock, and no selftest reads dma_fence_timestamp() while another thread signals the same fence; 0 of 13 runs
+// blind: selftests: the window is two adjacent stores under the lock, and no selftest reads dma_fence_timestamp() while another thread signals the same fence; 0 of 16 runs
 @@
 identifier f, t;
 @@

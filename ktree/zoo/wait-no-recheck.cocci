@@ -4,7 +4,7 @@
 // history: the recheck under the lock; since the timestamp shares storage with cb_list ("dma-fence: Store the timestamp in the same union as the cb_list", 2019) every path that touches cb_list must test SIGNALED under fence->lock first.
 // kind: memory
 // race: no
-// blind: selftests: the only default waits (st-dma-fence-chain.c's wait_* kthreads on the chain tail) reached their wait before the main thread signalled the chain in every run (0 of 13), and st-dma-fence.c's waits go through the mocks' own ->wait
+// blind: selftests: the only default waits (st-dma-fence-chain.c's wait_* kthreads on the chain tail) reached their wait before the main thread signalled the chain in every run (0 of 16), and st-dma-fence.c's waits go through the mocks' own ->wait
 @@
 identifier f, intr, t;
 identifier l;
