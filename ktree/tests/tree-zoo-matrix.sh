@@ -24,9 +24,13 @@ done
 build=$1; shift
 src=$(cd "$(dirname "$0")/../.." && pwd)
 opt() { sed -n "s/^set($1 \"\(.*\)\")/\1/p" "$src/cmake/sanitizer-options.cmake"; }
-export ASAN_OPTIONS="$(opt FENCEFUZZ_TEST_ASAN_OPTIONS)" UBSAN_OPTIONS="$(opt FENCEFUZZ_TEST_UBSAN_OPTIONS)"
+ASAN_OPTIONS=$(opt FENCEFUZZ_TEST_ASAN_OPTIONS)
+UBSAN_OPTIONS=$(opt FENCEFUZZ_TEST_UBSAN_OPTIONS)
+export ASAN_OPTIONS UBSAN_OPTIONS
 bugs=("$@")
-[ ${#bugs[@]} -gt 0 ] || bugs=($(ls "$src"/ktree/zoo/*.cocci | xargs -n1 basename | sed 's/\.cocci$//' | sort))
+if [ ${#bugs[@]} -eq 0 ]; then
+  for c in "$src"/ktree/zoo/*.cocci; do bugs+=("$(basename "$c" .cocci)"); done
+fi
 key() { sed -n "s|^// $2: ||p" "$src/ktree/zoo/$1.cocci" | head -n1; }
 one() { # binary -> "caught/ran|first reason"; a timeout ends the runs (it would recur)
   local bin=$1 hits=0 ran=0 why="" i line
