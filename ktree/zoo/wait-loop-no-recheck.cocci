@@ -1,0 +1,25 @@
+// bug: wait-loop-no-recheck
+// breaks: dma_fence_default_wait()'s sleep loop stops re-testing SIGNALED after each wake-up and only counts down the timeout.
+// symptom: a waiter woken by the signal goes back to sleep: bounded waits return 0 (timed out) for a fence that signaled, MAX_SCHEDULE_TIMEOUT waits (dma_fence_wait()) never return.
+// history: the "while (!test_bit(SIGNALED) && ret > 0)" condition of the default wait; the missed-wakeup shape of every hand-written wait loop.
+// kind: semantic
+// race: no
+// best: selftests
+@@
+identifier f, intr, t, r;
+statement S;
+@@
+ dma_fence_default_wait(struct dma_fence *f, bool intr, signed long t)
+ {
+ <...
+(
+- while (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) && r > 0)
++ while (r > 0)
+  S
+|
+- while (!dma_fence_test_signaled_flag(f) && r > 0)
++ while (r > 0)
+  S
+)
+ ...>
+ }
