@@ -1,0 +1,139 @@
+# The catalog's detectors over the tree zoo (ktree/zoo/*.cocci; ci/zoo
+# --backend tree, zoo/detectors-tree.tsv): every bug built into api_fuzz,
+# module_fuzz and concurrent_fuzz over the tree (libFuzzer binaries, their
+# kernel files and harness coverage-instrumented in a replay tree) and into
+# the tree's fence_torture, as zoo-tree.<detector>.<bug>, and the same over
+# the clean tree as zoo-tree.<detector>.clean. All EXCLUDE_FROM_ALL: ci/zoo
+# builds what it runs. The harness objects are compiled once per flavour and
+# shared by every bug that patches a .c file; a bug that patches a header
+# (dma-fence.h's inline functions) gets harness objects of its own, compiled
+# against the patched copy. The kernel selftests' variants are
+# FencefuzzTreeZoo's ktree_selftests_bug_<bug>.
+if(NOT TARGET ktree_zoo_apply) # no spatch: FencefuzzTreeZoo said so
+  return()
+endif()
+set(_zt_tsan OFF)
+if("thread" IN_LIST FENCEFUZZ_SANITIZER)
+  set(_zt_tsan ON)
+endif()
+set(_zt_libfuzzer OFF)
+if(NOT _zt_tsan AND FENCEFUZZ_FUZZ_ENGINE MATCHES "^(replay|libfuzzer)$" AND NOT FENCEFUZZ_COVERAGE
+   AND FENCEFUZZ_HAVE_DSCHED)
+  set(_zt_libfuzzer ON)
+endif()
+set(_zt_torture OFF)
+if(FENCEFUZZ_FUZZ_ENGINE STREQUAL "replay" AND NOT FENCEFUZZ_COVERAGE)
+  set(_zt_torture ON)
+endif()
+set(_zt_covopt "")
+if(FENCEFUZZ_FUZZ_ENGINE STREQUAL "replay")
+  set(_zt_covopt -fsanitize=fuzzer-no-link)
+endif()
+set(_zt_h ${PROJECT_SOURCE_DIR}/harness/src)
+
+# _zt_objs(<name> <usage target> <cov ON|OFF> <include dir or ""> <sources...>)
+function(_zt_objs name usage cov inc)
+  add_library(${name} OBJECT EXCLUDE_FROM_ALL ${ARGN})
+  _fence_ktree_cxx_setup(${name})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/harness/include ${_zt_h})
+  if(inc)
+    target_include_directories(${name} BEFORE PRIVATE ${inc})
+  endif()
+  target_link_libraries(${name} PRIVATE ${usage}) # its definitions (FENCE_DSCHED), no link
+  if(cov AND _zt_covopt)
+    target_compile_options(${name} PRIVATE ${_zt_covopt})
+  endif()
+endfunction()
+
+# _zt_catalog_objs(<suffix> <include dir or "">): the three flavours' objects.
+function(_zt_catalog_objs sfx inc)
+  set(_m ${PROJECT_SOURCE_DIR}/core/src/module.cpp)
+  if(_zt_libfuzzer)
+    _zt_objs(zt_objs_cov${sfx} fence_ktree ON "${inc}" ${FENCE_HARNESS_SOURCES} ${_m} ${_zt_h}/parallel_run.cpp)
+    _zt_objs(zt_objs_dsched${sfx} fence_ktree_dsched ON "${inc}" ${FENCE_HARNESS_SOURCES} ${_m}
+             ${_zt_h}/concurrent_run.cpp)
+  endif()
+  if(_zt_torture)
+    _zt_objs(zt_objs_plain${sfx} fence_ktree OFF "${inc}" ${FENCE_HARNESS_SOURCES} ${_m} ${_zt_h}/parallel_run.cpp)
+  endif()
+endfunction()
+_zt_catalog_objs("" "")
+
+# _zt_ktree(<name> <core> <bug or clean> <cov ON|OFF>): the tree library with the bug's patched file.
+function(_zt_ktree name core bug cov)
+  if(bug STREQUAL "clean")
+    fence_ktree_library(${name} ${core})
+  else()
+    _fence_ktree_zoo_file(${bug} _f)
+    set(_patched ${CMAKE_BINARY_DIR}/ktree-zoo/${bug}/${_f}) # FencefuzzTreeZoo's spatch step
+    if(_f MATCHES "^include/")
+      fence_ktree_library(${name} ${core})
+      target_sources(${name} PRIVATE ${_patched})
+      target_include_directories(${name} BEFORE PUBLIC
+        $<$<COMPILE_LANGUAGE:C>:${CMAKE_BINARY_DIR}/ktree-zoo/${bug}/include>)
+    else()
+      fence_ktree_library(${name} ${core} ${_f} ${_patched})
+    endif()
+  endif()
+  set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL ON)
+  if(cov AND _zt_covopt)
+    target_compile_options(${name} PRIVATE $<$<COMPILE_LANGUAGE:C>:${_zt_covopt}>)
+  endif()
+endfunction()
+
+function(_zt_exe name src objs lib)
+  add_executable(${name} EXCLUDE_FROM_ALL ${src} $<TARGET_OBJECTS:${objs}> ${ARGN})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/harness/include ${PROJECT_SOURCE_DIR}/fuzz)
+  target_link_libraries(${name} PRIVATE ${lib})
+endfunction()
+
+set(FENCE_KTREE_ZOO_TARGETS "")
+foreach(_bug IN LISTS FENCE_KTREE_ZOO_BUGS ITEMS clean)
+  string(REPLACE "-" "_" _id "${_bug}")
+  set(_sfx "")
+  if(NOT _bug STREQUAL "clean")
+    _fence_ktree_zoo_file(${_bug} _f)
+    if(_f MATCHES "^include/")
+      set(_sfx _${_id})
+      _zt_catalog_objs(${_sfx} ${CMAKE_BINARY_DIR}/ktree-zoo/${_bug}/include)
+      # The objects include the patched copy: the spatch step comes first.
+      foreach(_o cov dsched plain)
+        if(TARGET zt_objs_${_o}${_sfx})
+          add_dependencies(zt_objs_${_o}${_sfx} ktree_zoo_apply_${_bug})
+        endif()
+      endforeach()
+    endif()
+  endif()
+  if(_zt_libfuzzer)
+    _zt_ktree(zt_ktree_cov_${_id} fence_core ${_bug} ON)
+    _zt_ktree(zt_ktree_dsched_${_id} fence_core_dsched ${_bug} ON)
+    foreach(_h api_fuzz module_fuzz)
+      _zt_exe(zoo-tree.${_h}.${_bug} ${PROJECT_SOURCE_DIR}/fuzz/${_h}.cpp zt_objs_cov${_sfx}
+              zt_ktree_cov_${_id})
+    endforeach()
+    _zt_exe(zoo-tree.concurrent_fuzz.${_bug} ${PROJECT_SOURCE_DIR}/fuzz/concurrent_fuzz.cpp
+            zt_objs_dsched${_sfx} zt_ktree_dsched_${_id} $<TARGET_OBJECTS:fence_tree_sched>)
+    foreach(_h api_fuzz module_fuzz concurrent_fuzz)
+      target_link_options(zoo-tree.${_h}.${_bug} PRIVATE -fsanitize=fuzzer)
+      if(_zt_covopt)
+        target_compile_options(zoo-tree.${_h}.${_bug} PRIVATE ${_zt_covopt})
+      endif()
+      list(APPEND FENCE_KTREE_ZOO_TARGETS zoo-tree.${_h}.${_bug})
+    endforeach()
+  endif()
+  if(_zt_torture)
+    if(_bug STREQUAL "clean")
+      set(_plain fence_ktree)
+    else()
+      set(_plain fence_ktree_bug_${_bug})
+    endif()
+    _zt_exe(zoo-tree.torture.${_bug} ${PROJECT_SOURCE_DIR}/stress/fence_torture.cpp zt_objs_plain${_sfx} ${_plain})
+    list(APPEND FENCE_KTREE_ZOO_TARGETS zoo-tree.torture.${_bug})
+  endif()
+endforeach()
+
+# ci/zoo --backend tree reads the bugs and the targets this tree has from here.
+list(JOIN FENCE_KTREE_ZOO_BUGS "\n" _zt_lines)
+file(WRITE ${CMAKE_BINARY_DIR}/zoo-tree/bugs.txt "${_zt_lines}\n")
+list(JOIN FENCE_KTREE_ZOO_TARGETS "\n" _zt_lines)
+file(WRITE ${CMAKE_BINARY_DIR}/zoo-tree/targets.txt "${_zt_lines}\n")
