@@ -479,6 +479,9 @@ void fence_might_sleep(const char *file, int line) noexcept
 #ifdef FENCE_DSCHED
 namespace {
 std::atomic<const struct fence_sched_ops *> g_sched_ops{nullptr};
+// Scheduling points passed under an active schedule, by any logical thread:
+// a spinning thread waits for it to move (fence_dsched_spin()).
+std::atomic<unsigned long> g_sched_steps{0};
 } // namespace
 
 void fence_sched_register(const struct fence_sched_ops *ops) noexcept
@@ -490,8 +493,22 @@ void fence_sched_register(const struct fence_sched_ops *ops) noexcept
 void fence_sched_point(enum fence_sched_kind kind, const void *addr) noexcept
 {
 	const struct fence_sched_ops *ops = g_sched_ops.load(std::memory_order_acquire);
-	if (ops && ops->active())
+	if (ops && ops->active()) {
+		g_sched_steps.fetch_add(1, std::memory_order_relaxed);
 		ops->point(kind, addr);
+	}
+}
+
+void fence_dsched_spin(const char *what) noexcept
+{
+	const unsigned long seen = g_sched_steps.load(std::memory_order_relaxed);
+	fence_dsched_wait(
+		FENCE_SP_ATOMIC, &g_sched_steps,
+		[](const void *arg) {
+			return g_sched_steps.load(std::memory_order_relaxed) !=
+			       *static_cast<const unsigned long *>(arg);
+		},
+		&seen, -1, what);
 }
 
 bool fence_dsched_active() noexcept

@@ -28,6 +28,16 @@ bool fence_dsched_active() noexcept;
  */
 bool fence_dsched_wait(enum fence_sched_kind kind, const void *addr, fence_sched_ready_fn ready,
 		       const void *arg, ktime_t deadline, const char *what) noexcept;
+
+/*
+ * fence_dsched_spin - one turn of a spin-wait (cpu_relax() in a loop that
+ * waits for another thread, as the kernel's dma_fence_timestamp() does):
+ * block until another logical thread has passed a scheduling point, so a
+ * spinner never starves the thread it waits for (a priority scheduler
+ * would run it forever). If no other thread can run, the scheduler reports
+ * the deadlock. Only when fence_dsched_active().
+ */
+void fence_dsched_spin(const char *what) noexcept;
 #else
 static inline bool fence_dsched_active() noexcept { return false; }
 static inline bool fence_dsched_wait(enum fence_sched_kind, const void *, bool (*)(const void *),

@@ -5,6 +5,7 @@
 // kind: semantic
 // race: no
 // blind: selftests: no selftest queues two callbacks on one fence and checks the order they run in (test_add_callback and the race test queue one)
+// best: api_fuzz
 @@
 identifier cb, f;
 @@

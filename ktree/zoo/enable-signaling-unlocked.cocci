@@ -5,6 +5,7 @@
 // kind: race
 // race: yes
 // blind: selftests: nothing checks that ->enable_signaling runs under fence->lock: the st-dma-fence.c mocks have no ->enable_signaling, and the unlocked dma_fence_signal_locked() that lockdep-lite would report needs an ->enable_signaling that says the fence already passed; 0 of 16 runs of --run all failed
+// best: api_fuzz
 @@
 identifier f, fl;
 expression L;

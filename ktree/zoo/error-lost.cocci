@@ -4,6 +4,7 @@
 // history: dma_fence_get_status_locked()'s "fence->error ?: 1"; the error status was added in 4.11 (dma_fence_set_error()).
 // kind: semantic
 // race: no
+// check: selftests
 // best: selftests
 @@
 identifier f, s;

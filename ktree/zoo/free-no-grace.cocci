@@ -5,6 +5,7 @@
 // kind: memory
 // race: yes
 // blind: selftests: the one selftest that reads fences inside rcu_read_lock() (race_signal_callback, via dma_fence_get_rcu_safe()) frees its mock fences through ->release into a SLAB_TYPESAFE_BY_RCU cache, never through dma_fence_free(); the fences dma_fence_free() frees (unwrap, resv mocks) are not read after their last put; 0 of 16 runs
+// best: concurrent_fuzz
 @@
 identifier f, r;
 @@

@@ -6,6 +6,7 @@
 // kind: semantic
 // race: no
 // blind: selftests: no selftest uses seqnos near the 32-bit wrap: the chain fences compare as 64-bit (use_64bit_seqno), the unwrap and resv mocks use small seqnos where the plain and the wrap-aware compare agree; 0 of 13 runs
+// best: api_fuzz
 @@
 identifier f1, f2;
 @@

@@ -4,6 +4,7 @@
 // history: add_callback returns -ENOENT for a fence that is signaled, also when it becomes signaled between the lockless test_bit() and the lock, or while enabling signaling.
 // kind: race
 // race: yes
+// check: selftests
 // best: selftests
 @@
 identifier f, cb;

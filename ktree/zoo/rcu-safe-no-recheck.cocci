@@ -6,6 +6,8 @@
 // kind: race
 // race: yes
 // blind: selftests: race_signal_callback calls dma_fence_get_rcu_safe() on a SLAB_TYPESAFE_BY_RCU cache, but the other thread must free the fence and the cache hand the same memory to a new fence between the load and the reference; 0 of 13 runs
+// blind: concurrent_fuzz: the recycle window (a fence freed and its memory handed to a new fence between the load and the reference) was not reached in 3 x 30 s after the spin-wait fix (the earlier finds were that hang)
+// best: torture_asan
 @@
 expression P;
 local idexpression struct dma_fence *f;

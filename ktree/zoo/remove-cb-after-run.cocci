@@ -4,6 +4,7 @@
 // history: the INIT_LIST_HEAD(&cur->node) before cur->func() in dma_fence_signal_timestamp_locked(): remove_callback() afterwards must return false.
 // kind: semantic
 // race: no
+// check: selftests
 // best: selftests
 @@
 iterator name list_for_each_entry_safe;

@@ -5,6 +5,7 @@
 // kind: race
 // race: yes
 // blind: selftests: the only lockless re-test of SIGNALED after a wake-up (st-dma-fence.c's mock_wait) goes back to sleep for at most the rest of its 2-jiffy timeout and then returns what a timely wake-up returns; no selftest measures the delay or waits with dma_fence_wait_any_timeout(); 0 of 16 runs
+// best: api_fuzz
 @@
 identifier f, t;
 iterator name list_for_each_entry_safe;

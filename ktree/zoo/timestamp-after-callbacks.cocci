@@ -5,6 +5,7 @@
 // kind: semantic
 // race: no
 // blind: selftests: no selftest callback reads the timestamp (the callbacks only set a flag or wake a task), and the unwrap merges read timestamps after the signal returned
+// best: module_fuzz
 @@
 identifier f, t;
 iterator name list_for_each_entry_safe;

@@ -4,6 +4,9 @@
 // history: the "while (!test_bit(SIGNALED) && ret > 0)" condition of the default wait; the missed-wakeup shape of every hand-written wait loop.
 // kind: semantic
 // race: no
+// check: selftests
+// blind: api_fuzz module_fuzz: one thread: nothing can signal a fence while its waiter sleeps, so the loop never needs its recheck
+// blind: concurrent_fuzz torture_asan: the harness waits only with timeouts it can afford (a wait that could sleep forever is not legal), so a waiter the signal does not wake times out; the model accepts a wait's remaining time only loosely against a concurrent signal (lin_equal), and this was not seen to fail in 3 seeds
 // best: selftests
 @@
 identifier f, intr, t, r;

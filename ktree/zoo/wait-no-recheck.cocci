@@ -5,6 +5,7 @@
 // kind: memory
 // race: no
 // blind: selftests: the only default waits (st-dma-fence-chain.c's wait_* kthreads on the chain tail) reached their wait before the main thread signalled the chain in every run (0 of 16), and st-dma-fence.c's waits go through the mocks' own ->wait
+// best: api_fuzz
 @@
 identifier f, intr, t;
 identifier l;

@@ -5,6 +5,7 @@
 // kind: semantic
 // race: no
 // blind: selftests: the zero-timeout waits (test_wait) go through st-dma-fence.c's mock ->wait, never dma_fence_default_wait(); the chain waits use MAX_SCHEDULE_TIMEOUT
+// best: api_fuzz
 @@
 identifier f, intr, t, l, fl;
 expression L;

@@ -475,6 +475,18 @@ extern "C" void ktree_yield(void) noexcept
 	if (!fence_dsched_active())
 		sched_yield();
 }
+extern "C" void ktree_cpu_relax(void) noexcept
+{
+#ifdef FENCE_DSCHED
+	if (fence_dsched_active()) {
+		fence_dsched_spin("a cpu_relax() spin-wait in a kernel file");
+		return;
+	}
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 extern "C" int ktree_num_online_cpus(void) noexcept
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -130,6 +130,9 @@ long ktree_schedule_timeout(long timeout) KTREE_NOEXCEPT;
 int ktree_wake_up_state(struct task_struct *t, unsigned int state) KTREE_NOEXCEPT;
 bool ktree_signal_pending(struct task_struct *t) KTREE_NOEXCEPT;
 void ktree_yield(void) KTREE_NOEXCEPT;
+/* One turn of a spin-wait: under a deterministic schedule, block until another
+ * logical thread moved (a spinner would starve it); else a pause. */
+void ktree_cpu_relax(void) KTREE_NOEXCEPT;
 int ktree_num_online_cpus(void) KTREE_NOEXCEPT;
 
 /* ---- kthreads: pthreads whose current is the runtime's task ---- */

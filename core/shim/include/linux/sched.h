@@ -58,5 +58,11 @@ static inline void yield(void) { ktree_yield(); }
 static inline int yield_to(struct task_struct *p, bool preempt) { ktree_yield(); return 1; }
 static inline void get_task_struct(struct task_struct *t) { ktree_get_task_struct(t); }
 static inline void put_task_struct(struct task_struct *t) { ktree_put_task_struct(t); }
+#ifdef FENCE_DSCHED
+/* A spin-wait (dma_fence_timestamp()'s wait for TIMESTAMP) must let the
+ * thread it waits for run: the runtime blocks it until another one moved. */
+static inline void cpu_relax(void) { ktree_cpu_relax(); }
+#else
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+#endif
 #endif
