@@ -1,7 +1,7 @@
 # The catalog over the kernel tree: the harness (harness/src, every op's one
 # descriptor) and the simulated modules (core/src/module.cpp) compiled a
 # second time, as C++ against the tree's own include/linux/dma-fence.h over
-# the shims (harness/src/core_api.h with FENCE_BACKEND_TREE), and linked
+# the shims (harness/include/harness/core_api.h with FENCE_BACKEND_TREE), and linked
 # with the tree's dma-fence.c (fence_ktree). The same sources, not a copy:
 # what an op does is still written once.
 #

@@ -5,7 +5,7 @@
  * Everything here is the runtime both fence cores run on (core/src/kernel.cpp,
  * the RCU back end of the flavour): the port, and a kernel tree's own
  * dma-fence.c over the shims (core/shim). A harness built over either core
- * (harness/src/core_api.h) calls these besides the kernel API; they are
+ * (harness/include/harness/core_api.h) calls these besides the kernel API; they are
  * declared here once, and the port's kernel-named headers (slab.h, rcu.h,
  * sched.h, bug.h) include this file rather than repeat them. Nothing here
  * may clash with a kernel name the shims define (kmalloc, WARN_ON, ...).

@@ -17,10 +17,10 @@
 //
 // Both run on one runtime (fence/runtime.h): slab, RCU, WARN, clock, tasks.
 // The two cannot share a translation unit (same names, different layouts),
-// so the harness library is built twice (harness/CMakeLists.txt:
-// fence_harness / fence_harness_tree) and a tool picks one at link time.
+// so the harness library is built twice (fence_harness in harness/CMakeLists.txt,
+// fence_harness_tree in ktree/catalog.cmake) and a tool picks one at link time.
 // What the model must know of the core's semantics comes with it:
-// core_profile() (harness/model.h).
+// semantics() (harness/semantics.h).
 #pragma once
 
 //

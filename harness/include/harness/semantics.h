@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
 // harness/semantics.h - what the harness knows of the fence core it was
-// built over (harness/src/core_api.h): the port, or a kernel tree.
+// built over (harness/include/harness/core_api.h): the port, or a kernel tree.
 //
 // The catalog, the model and the contracts are written once; where the
 // cores' documented behaviour differs, they ask semantics(). For the port

@@ -2,7 +2,7 @@
 /*
  * fencefuzz/tree-api.h - a kernel tree's dma_fence API, seen from C++.
  *
- * For code built over the tree backend (harness/src/core_api.h with
+ * For code built over the tree backend (harness/include/harness/core_api.h with
  * FENCE_BACKEND_TREE, core/src/module.cpp's tree build): the tree's own
  * include/linux/dma-fence.h (the copy in the build's tree-include/) over
  * the shims, as C declarations, plus the runtime's services
@@ -25,7 +25,7 @@
  *
  * The ops a tree lacks outright (dma_fence_check_and_signal(), ...) are not
  * spelled: the catalog leaves them out of the tree's opcode table
- * (harness/src/ops, core_profile()).
+ * (harness/semantics.h, semantics()).
  */
 #pragma once
 #ifndef __cplusplus
