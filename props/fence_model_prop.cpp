@@ -587,7 +587,8 @@ weights all_ops()
 		int weight = 2;
 		if (kind == op_kind::load || kind == op_kind::create)
 			weight = 5;
-		if (kind == op_kind::failnext || kind == op_kind::sig_raise || kind == op_kind::unload)
+		if (kind == op_kind::failnext || kind == op_kind::sig_raise || kind == op_kind::unload ||
+		    harness::info(kind).misuse)
 			weight = 1;
 		w.push_back({weight, kind});
 	}
@@ -653,6 +654,23 @@ FENCE_PROP(FenceModelProp, DetachedFenceOutlivesModule, kReplay)
 			      W(2, put), W(1, timestamp), W(1, is_later), W(1, later), W(1, test_flag)},
 			     {{0, 1, 4, 5, 0, 1, 4, 5, 2, 3}, {0, 0, 0, 2, 2, 1, 3}},
 			     check_detached};
+	run_machine(sp);
+}
+
+// Every driver mistake the core defends against with a WARN, among the
+// states that decide it: the WARN count and what the core leaves (the error
+// stored anyway, -EINVAL, -EDEADLK to the pending callback) match the model.
+FENCE_PROP(FenceModelProp, MisuseIsDefended, kReplay)
+{
+	static const spec sp{{W(3, load), W(5, create), W(2, signal), W(1, stub), W(1, private_stub),
+			      W(2, add_cb), W(1, get), W(1, put), W(1, status), W(1, timestamp),
+			      W(2, ctx_alloc0), W(2, signal_null), W(2, signal_ts_null),
+			      W(3, is_later_xctx), W(3, later_xctx), W(3, set_error_signaled),
+			      W(3, set_error_zero), W(3, timestamp_early), W(2, release_pending),
+			      W(2, add_cb_null), W(2, wait_negative), W(2, wait_any_zero),
+			      W(2, wait_in_signalling)},
+			     {},
+			     nullptr};
 	run_machine(sp);
 }
 

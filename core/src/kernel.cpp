@@ -42,7 +42,7 @@ thread_local expect_warn *t_expect = nullptr;
 unsigned long warn_count() noexcept { return g_warn_count.load(std::memory_order_relaxed); }
 void set_warn_hook(warn_hook_fn fn) noexcept { g_warn_hook.store(fn); }
 
-expect_warn::expect_warn() noexcept : outer_(t_expect) { t_expect = this; }
+expect_warn::expect_warn(bool print) noexcept : outer_(t_expect), print_(print) { t_expect = this; }
 expect_warn::~expect_warn() { t_expect = outer_; }
 } // namespace fence
 
@@ -101,7 +101,8 @@ void fence_warn_slow(const char *file, int line, const char *cond, const char *f
 	fence::g_warn_count.fetch_add(1, std::memory_order_relaxed);
 	if (auto hook = fence::g_warn_hook.load())
 		hook(msg);
-	fprintf(stderr, "%s\n", msg);
+	if (!fence::t_expect || fence::t_expect->print_)
+		fprintf(stderr, "%s\n", msg);
 	if (fence::t_expect) {
 		fence::t_expect->count_++;
 		return;

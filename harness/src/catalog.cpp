@@ -19,6 +19,7 @@ const std::vector<const op_family *> &families()
 	static const std::vector<const op_family *> f = {
 		&family_modules, &family_refs,	&family_signal, &family_callbacks,
 		&family_waits,	 &family_names, &family_rcu,	&family_faults,
+		&family_misuse,
 	};
 	return f;
 }
@@ -55,6 +56,8 @@ std::string show(const outcome &o)
 	std::string s = std::to_string(o.value);
 	if (!o.text.empty())
 		s += " \"" + o.text + "\"";
+	if (o.warns)
+		s += " (" + std::to_string(o.warns) + (o.warns == 1 ? " WARN)" : " WARNs)");
 	return s;
 }
 
@@ -76,6 +79,16 @@ void record_ident(const world &w, op_record &r)
 	}
 }
 
+outcome run_core(const op_desc &d, world &w, const op &o)
+{
+	if (!d.misuse)
+		return d.core(w, o);
+	fence::expect_warn scope(/*print=*/false);
+	outcome r = d.core(w, o);
+	r.warns = static_cast<int>(scope.count());
+	return r;
+}
+
 void run_record(world &w, op_record &r)
 {
 	const op_desc &d = desc(r.o.kind);
@@ -83,7 +96,7 @@ void run_record(world &w, op_record &r)
 	set_contract_sink(&r.broke);
 	if (r.fail)
 		fence_failslab_nth(1);
-	r.out = d.core(w, r.o);
+	r.out = run_core(d, w, r.o);
 	if (r.fail)
 		fence_failslab_nth(0);
 	set_cb_sink(nullptr);

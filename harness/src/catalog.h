@@ -46,12 +46,18 @@
 namespace harness {
 
 // What an op returned, on either side.
+// warns: the WARNs it drew (misuse ops, op_desc::misuse; every other op
+// runs with panic_on_warn, where a WARN is a crash).
 struct outcome {
 	long value = 0;
 	std::string text;
-	bool operator==(const outcome &o) const { return value == o.value && text == o.text; }
+	int warns = 0;
+	bool operator==(const outcome &o) const
+	{
+		return value == o.value && text == o.text && warns == o.warns;
+	}
 };
-// Spelled as in divergence reports: 1, 0 "mod0 mod0.names.tl".
+// Spelled as in divergence reports: 1, 0 "mod0 mod0.names.tl", -22 (1 WARN).
 std::string show(const outcome &o);
 
 // Which fence an op put into its destination slot ("ctx:seqno", or empty).
@@ -136,7 +142,14 @@ struct op_desc {
 	bool writes_fence_slot = false;
 	// At teardown it must return 0 (unload: every reference was dropped).
 	bool teardown_zero = false;
+	// It commits a driver mistake the core WARNs about (ops/misuse.cpp):
+	// run_core() runs it in a quiet fence::expect_warn scope and counts the
+	// WARNs into outcome::warns, which the model predicts.
+	bool misuse = false;
 };
+
+// What every runner calls to run an op on the core (misuse ops counted).
+outcome run_core(const op_desc &d, world &w, const op &o);
 
 // A family: the descriptors of one file of harness/src/ops/.
 struct op_family {
@@ -197,7 +210,7 @@ int lin_is_signaled_steps(lin_ctx &c, int f, outcome (*model_fn)(model &, const 
 // dma_fence_is_later()'s rule on model fences.
 bool model_is_later(const model &m, int f1, int f2);
 
-extern const op_family family_modules, family_refs, family_signal, family_callbacks,
+extern const op_family family_modules, family_refs, family_signal, family_callbacks, family_misuse,
 	family_waits, family_names, family_rcu, family_faults;
 
 } // namespace harness

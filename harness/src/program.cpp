@@ -307,6 +307,7 @@ const op_info &info(op_kind k) noexcept
 				const op_desc &d = desc(static_cast<op_kind>(i));
 				v[i].name = names[i];
 				v[i].help = d.help;
+				v[i].misuse = d.misuse;
 				v[i].nargs = 0;
 				for (int a = 0; a < kMaxArgs && d.args[a] != arg_type::none; a++)
 					v[i].args[v[i].nargs++] = d.args[a];

@@ -93,11 +93,13 @@ unsigned long warn_count() noexcept;
 
 /*
  * expect_warn - while alive, WARNs on this thread are counted and printed
- * but not fatal. Scopes nest. count() is the number of WARNs this scope saw.
+ * (quietly: counted only, when @print is false) but not fatal. Scopes nest.
+ * count() is the number of WARNs this scope saw. The warn hook sees every
+ * WARN either way.
  */
 class expect_warn {
 public:
-	expect_warn() noexcept;
+	explicit expect_warn(bool print = true) noexcept;
 	~expect_warn();
 	expect_warn(const expect_warn &) = delete;
 	expect_warn &operator=(const expect_warn &) = delete;
@@ -107,6 +109,7 @@ private:
 	friend void ::fence_warn_slow(const char *, int, const char *, const char *, ...) noexcept;
 	expect_warn *outer_;
 	unsigned count_ = 0;
+	bool print_;
 };
 
 /*

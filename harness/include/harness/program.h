@@ -65,6 +65,9 @@ enum class arg_type : uint8_t {
 // form (append only). What each op is and does lives in its family's file,
 // harness/src/ops/<family>.cpp (its descriptor: arguments, help, legality,
 // core and model sides, linearizer steps); `fence-prog list-ops` prints them.
+// The misuse family (ops/misuse.cpp, from ctx_alloc0 on) commits a driver
+// mistake the core defends against with a WARN, and checks the WARN and
+// what the core does next.
 #define HARNESS_OPS(X)                                                                  \
 	X(load) X(unload) X(create) X(stub) X(private_stub) X(get) X(put) X(signal)     \
 	X(signal_ts) X(signal_locked) X(check_and_signal) X(set_error) X(add_cb)        \
@@ -72,7 +75,10 @@ enum class arg_type : uint8_t {
 	X(status_locked) X(wait) X(wait_any) X(set_deadline) X(names) X(describe)       \
 	X(timestamp) X(is_later) X(later) X(publish) X(clear) X(get_rcu_safe)           \
 	X(sync_rcu) X(rcu_barrier) X(sig_raise) X(sig_clear) X(irq) X(inc) X(failnext)    \
-	X(load_so)
+	X(load_so) X(ctx_alloc0) X(signal_null) X(signal_ts_null) X(is_later_xctx)       \
+	X(later_xctx) X(set_error_signaled) X(set_error_zero) X(timestamp_early)           \
+	X(release_pending) X(add_cb_null) X(wait_negative) X(wait_any_zero)              \
+	X(wait_in_signalling)
 
 enum class op_kind : uint8_t {
 #define HARNESS_OP_ENUM(name) name,
@@ -87,6 +93,7 @@ struct op_info {
 	const char *help;
 	int nargs;
 	arg_type args[kMaxArgs];
+	bool misuse; // commits a driver mistake the core WARNs about
 };
 const op_info &info(op_kind k) noexcept;
 
