@@ -115,9 +115,16 @@ endif()
 foreach(t fence_prog fence_repro)
   string(REPLACE "_" "-" _exe ${t})
   add_executable(${_exe}-tree ${PROJECT_SOURCE_DIR}/tools/${t}.cpp)
-  target_link_libraries(${_exe}-tree PRIVATE fencefuzz::harness_tree)
   target_compile_definitions(${_exe}-tree PRIVATE FENCEFUZZ_TOOL_TREE)
 endforeach()
+target_link_libraries(fence-repro-tree PRIVATE fencefuzz::harness_tree)
+# fence-prog-tree runs programs (coverage, warn-sites) as fence-prog does.
+if(FENCEFUZZ_HAVE_DSCHED)
+  target_link_libraries(fence-prog-tree PRIVATE fencefuzz::harness_tree_dsched)
+  target_compile_definitions(fence-prog-tree PRIVATE FENCEFUZZ_TOOL_DSCHED)
+else()
+  target_link_libraries(fence-prog-tree PRIVATE fencefuzz::harness_tree)
+endif()
 
 if(FENCEFUZZ_BUILD_TESTS)
   # The port's corpora against the tree: every seed and stored crash must

@@ -79,8 +79,9 @@ void record_ident(const world &w, op_record &r)
 	}
 }
 
-outcome run_core(const op_desc &d, world &w, const op &o)
+outcome run_core(const op_desc &d, world &w, const op &o, bool in_thread)
 {
+	observe_op(w, o, in_thread);
 	if (!d.misuse)
 		return d.core(w, o);
 	fence::expect_warn scope(/*print=*/false);
@@ -96,7 +97,7 @@ void run_record(world &w, op_record &r)
 	set_contract_sink(&r.broke);
 	if (r.fail)
 		fence_failslab_nth(1);
-	r.out = run_core(d, w, r.o);
+	r.out = run_core(d, w, r.o, /*in_thread=*/true);
 	if (r.fail)
 		fence_failslab_nth(0);
 	set_cb_sink(nullptr);

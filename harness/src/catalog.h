@@ -146,10 +146,19 @@ struct op_desc {
 	// run_core() runs it in a quiet fence::expect_warn scope and counts the
 	// WARNs into outcome::warns, which the model predicts.
 	bool misuse = false;
+	// What legal() demands of the op's fence's state, restated for the
+	// semantic-coverage map's rules (harness/coverage.h), which report a
+	// reached cell that contradicts it.
+	uint8_t state_need = 0; // need_any, need_signaled or need_unsignaled
 };
+enum : uint8_t { need_any, need_signaled, need_unsignaled };
 
-// What every runner calls to run an op on the core (misuse ops counted).
-outcome run_core(const op_desc &d, world &w, const op &o);
+// What every runner calls to run an op on the core (@in_thread: in a
+// concurrent program's thread): the op observer first (coverage.h), then
+// the op, with a misuse op's WARNs counted.
+outcome run_core(const op_desc &d, world &w, const op &o, bool in_thread);
+// The op observer's call (coverage.cpp).
+void observe_op(const world &w, const op &o, bool in_thread);
 
 // A family: the descriptors of one file of harness/src/ops/.
 struct op_family {

@@ -135,7 +135,7 @@ void seq_run::step_at(size_t idx, const op &o, bool teardown)
 		fence_failslab_nth(1);
 	std::string broke;
 	set_contract_sink(&broke);
-	const outcome actual = run_core(d, w_, o);
+	const outcome actual = run_core(d, w_, o, /*in_thread=*/false);
 	if (fail)
 		fence_failslab_nth(0);
 	check_contracts(w_, o, actual, w_.events);
