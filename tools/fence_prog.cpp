@@ -359,11 +359,33 @@ bool grow_seeds(const harness::coverage_map &map, const std::string &dir)
 					   "\nload m1 hw\nload m2 timeline\n";
 			std::string text;
 			if (!t) {
-				text = head + mods;
-				int n = 0;
-				for (auto k : ops)
-					text += grow_setup(s, n++) +
-						grow_op(k, s, "f0", "f1", "f2", "c0");
+				// Files of at most kMaxOps ops (a seed must fit the binary form).
+				auto nops = [](const std::string &x) {
+					return static_cast<size_t>(std::count(x.begin(), x.end(), '\n'));
+				};
+				int n = 0, part = 0;
+				std::string body;
+				auto flush = [&]() {
+					const std::string path = dir + "/seq-" + sname + "-" + std::to_string(part++) + ".prog";
+					std::ofstream out(path);
+					if (!(out << head << mods << body)) {
+						fprintf(stderr, "fence-prog: cannot write '%s'\n", path.c_str());
+						return false;
+					}
+					files++;
+					body.clear();
+					return true;
+				};
+				for (auto k : ops) {
+					const std::string b = grow_setup(s, n++) + grow_op(k, s, "f0", "f1", "f2", "c0");
+					if (nops(mods) + nops(body) + nops(b) > harness::kMaxOps && !flush())
+						return false;
+					body += b;
+				}
+				if (!body.empty() && !flush())
+					return false;
+				cells += ops.size();
+				continue;
 			} else {
 				// Concurrent: six ops per program, each on its own fence of
 				// the state (f0..f5); f6 is of the same context, f7 of
@@ -406,14 +428,6 @@ bool grow_seeds(const harness::coverage_map &map, const std::string &dir)
 				cells += ops.size();
 				continue;
 			}
-			const std::string path = dir + "/seq-" + sname + ".prog";
-			std::ofstream out(path);
-			if (!(out << text)) {
-				fprintf(stderr, "fence-prog: cannot write '%s'\n", path.c_str());
-				return false;
-			}
-			files++;
-			cells += ops.size();
 		}
 	printf("grew %zu programs in %s, aimed at %zu empty cells\n", files, dir.c_str(), cells);
 	return true;
