@@ -5,9 +5,8 @@
 // kind: race
 // race: yes
 // blind: selftests: the window is two adjacent stores under the lock, and no selftest reads dma_fence_timestamp() while another thread signals the same fence; 0 of 16 runs
-// blind: concurrent_fuzz: the window is between set_bit(TIMESTAMP) and the plain store of fence->timestamp; the deterministic scheduler switches at set_bit()'s scheduling point, which comes before the bit is set, and a plain store has none (issue 14's scheduling-point audit); 0 of 3 seeds
 // blind: torture_asan: free-running threads: a window of one store, not hit in 3 x 30 s
-// best: none
+// best: concurrent_fuzz
 @@
 identifier f, t;
 @@

@@ -107,7 +107,22 @@ struct dma_fence_ops {
 	void (*set_deadline)(struct dma_fence *fence, ktime_t deadline);
 };
 
-/* Atomic bit operations on fence->flags (the kernel's set_bit() family). */
+/*
+ * Atomic bit operations on fence->flags (the kernel's set_bit() family).
+ *
+ * Scheduling points: the read-modify-writes have one before and one after
+ * the store. The one before lets other threads run before the bit changes;
+ * the one after lets them run between the new bit and the caller's next
+ * access, which is often a plain store the bit is meant to publish or to
+ * follow (a reader that sees the bit then reads that field: the TIMESTAMP
+ * bit and fence->timestamp, SIGNALED and the detach of fence->ops). Without
+ * it the deterministic scheduler could never stop a thread between the two.
+ * test_bit() has none: a load is ordered only against the caller's previous
+ * access, which already ends at a point (the op boundary, a lock, an RCU
+ * read lock), and fence_dsched_wait() predicates (timestamp_is_set()) call
+ * it, which must never reach a point. In release builds all of them are
+ * nothing (fence/detail/sched-hooks.h).
+ */
 static inline bool test_bit(int nr, const unsigned long *addr) noexcept
 {
 	/* Acquire: a set bit makes visible what was written before it was set. */
@@ -118,17 +133,21 @@ static inline void set_bit(int nr, unsigned long *addr) noexcept
 {
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
 	std::atomic_ref<unsigned long>(*addr).fetch_or(1UL << nr, std::memory_order_release);
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
 }
 static inline void clear_bit(int nr, unsigned long *addr) noexcept
 {
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
 	std::atomic_ref<unsigned long>(*addr).fetch_and(~(1UL << nr), std::memory_order_release);
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
 }
 static inline bool test_and_set_bit(int nr, unsigned long *addr) noexcept
 {
 	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
-	return (std::atomic_ref<unsigned long>(*addr).fetch_or(1UL << nr,
-							       std::memory_order_acq_rel) >> nr) & 1UL;
+	const bool was = (std::atomic_ref<unsigned long>(*addr).fetch_or(
+				  1UL << nr, std::memory_order_acq_rel) >> nr) & 1UL;
+	FENCE_SCHED_POINT(FENCE_SP_ATOMIC, addr);
+	return was;
 }
 
 /**

@@ -61,6 +61,11 @@ static inline int kref_put(struct kref *k, void (*release)(struct kref *k)) noex
 /*
  * kref_get_unless_zero - take a reference unless the count already hit 0.
  * Return: nonzero if a reference was taken.
+ *
+ * A second scheduling point after a successful get: between it and the
+ * caller's next load another thread may replace or drop what the caller
+ * found, which is the window dma_fence_get_rcu_safe()'s recheck of the slot
+ * exists for (the point before the get only covers the load of the slot).
  */
 static inline int kref_get_unless_zero(struct kref *k) noexcept
 {
@@ -73,5 +78,6 @@ static inline int kref_get_unless_zero(struct kref *k) noexcept
 			return 0;
 	} while (!r.compare_exchange_weak(old, old + 1, std::memory_order_acquire,
 					  std::memory_order_relaxed));
+	FENCE_SCHED_POINT(FENCE_SP_REF, k);
 	return 1;
 }
