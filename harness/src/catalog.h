@@ -136,6 +136,10 @@ struct op_desc {
 	bool writes_fence_slot = false;
 	// At teardown it must return 0 (unload: every reference was dropped).
 	bool teardown_zero = false;
+	// Its fence arguments 0 and 1 must share a context (is_later, later): a
+	// binary second-argument byte >= 0x80 picks a slot that holds a fence of
+	// argument 0's context (decode's relative arguments, harness/program.h).
+	bool same_context = false;
 };
 
 // A family: the descriptors of one file of harness/src/ops/.
