@@ -62,7 +62,14 @@ const char kUsage[] =
 	"Binary programs decode with a harness's opcode table: --harness, else the\n"
 	"file's corpora/<harness>/ folder, else api_fuzz. Concurrent programs (text\n"
 	"with \"thread N:\" sections, or binary for concurrent_fuzz) convert the same\n"
-	"way (harness/concurrent.h). Exit status: 0 ok, 1 invalid input, 2 usage error.\n";
+	"way (harness/concurrent.h). Exit status: 0 ok, 1 invalid input, 2 usage error.\n"
+	"\n"
+	"In binary, a u64 argument may be relative to the world at its op (another\n"
+	"fence's seqno + -4..4, across 2^31 or 2^32, a timestamp, the op's module's\n"
+	"newest fence or hardware seqno), and the second fence of is_later/later may\n"
+	"pick a slot of argument 0's context; decoding resolves them on the model, so\n"
+	"to-text and print show plain numbers and to-binary writes plain tags\n"
+	"(README.md \"Programs, reproducers and the tools\" lists the tags).\n";
 
 const char *arg_name(harness::arg_type t)
 {
@@ -541,6 +548,8 @@ int main(int argc, char **argv)
 				printf("%-44s %s (not in this core: %s)\n", sig.c_str(), in.help,
 				       harness::semantics().why_missing[k]);
 		}
+		printf("\nu64: decimal or 0x hex; in binary also relative to a fence's seqno or\n"
+		       "timestamp (resolved when decoded: fence-prog --help).\n");
 		return 0;
 	}
 	if (cmd == "semantics") {

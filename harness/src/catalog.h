@@ -150,6 +150,10 @@ struct op_desc {
 	// semantic-coverage map's rules (harness/coverage.h), which report a
 	// reached cell that contradicts it.
 	uint8_t state_need = 0; // need_any, need_signaled or need_unsignaled
+	// Its fence arguments 0 and 1 must share a context (is_later, later): a
+	// binary second-argument byte >= 0x80 picks a slot that holds a fence of
+	// argument 0's context (decode's relative arguments, harness/program.h).
+	bool same_context = false;
 };
 enum : uint8_t { need_any, need_signaled, need_unsignaled };
 

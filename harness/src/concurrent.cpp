@@ -18,6 +18,8 @@
 #include <random>
 #include <sstream>
 
+#include "harness/interp.h"
+#include "harness/model.h"
 #include "harness/mutate.h"
 
 namespace harness {
@@ -134,9 +136,9 @@ bool parse_schedule(const std::string &text, schedule_spec *out, std::string *er
 namespace {
 
 struct creader : byte_reader {
-	void ops(size_t n, std::vector<op> *out)
+	void ops(size_t n, std::vector<op> *out, const model *start = nullptr)
 	{
-		p += decode_ops(p, static_cast<size_t>(end - p), concurrent_profile(), n, out);
+		p += decode_ops(p, static_cast<size_t>(end - p), concurrent_profile(), n, out, start);
 	}
 };
 
@@ -176,9 +178,14 @@ cprogram decode_concurrent(const uint8_t *data, size_t size)
 	default: cp.schedule.k = schedule_spec::kind::bytes; break;
 	}
 	r.ops(r.byte() % (kMaxSetupOps + 1), &cp.setup);
+	// A thread's relative arguments (harness/program.h) resolve as if it ran
+	// alone after the setup: its fN start as the setup's fN (the fork).
+	model after_setup;
+	for (const op &o : cp.setup)
+		model_apply(after_setup, o);
 	cp.threads.resize(nthreads);
 	for (auto &t : cp.threads)
-		r.ops(r.byte() % (kMaxThreadOps + 1), &t);
+		r.ops(r.byte() % (kMaxThreadOps + 1), &t, &after_setup);
 	if (cp.schedule.k == schedule_spec::kind::bytes)
 		cp.schedule.bytes.assign(r.p, r.p + std::min<size_t>(r.end - r.p, kMaxScheduleBytes));
 	return cp;

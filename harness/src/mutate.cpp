@@ -45,6 +45,27 @@ uint64_t random_arg(std::mt19937_64 &rng, arg_type t)
 	return 0;
 }
 
+// A u64 relative to one already in @ops (the op-level twin of the binary
+// form's relative tags, harness/program.h: decoded programs hold plain values
+// only): that value + -4..4, across the 2^31 or 2^32 window. False if @ops
+// has no u64 argument.
+bool relative_u64(std::mt19937_64 &rng, const std::vector<op> &ops, uint64_t *v)
+{
+	std::vector<uint64_t> seen;
+	for (const op &o : ops) {
+		const op_info &in = info(o.kind);
+		for (int i = 0; i < in.nargs; i++)
+			if (in.args[i] == arg_type::u64)
+				seen.push_back(o.a[i]);
+	}
+	if (seen.empty())
+		return false;
+	static const uint64_t far[] = {0, 1ULL << 31, 0 - (1ULL << 31), 1ULL << 32, 0 - (1ULL << 32)};
+	const uint64_t d = static_cast<uint64_t>(static_cast<int64_t>(rng() % 9) - 4);
+	*v = seen[rng() % seen.size()] + far[rng() % 5] + d;
+	return true;
+}
+
 op random_op(std::mt19937_64 &rng, const profile &p)
 {
 	op o;
@@ -95,7 +116,11 @@ size_t mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const 
 				o = random_op(rng, p);
 			} else {
 				int i = static_cast<int>(rng() % in.nargs);
-				o.a[i] = random_arg(rng, in.args[i]);
+				uint64_t rel;
+				if (in.args[i] == arg_type::u64 && rng() % 2 && relative_u64(rng, ops, &rel))
+					o.a[i] = rel;
+				else
+					o.a[i] = random_arg(rng, in.args[i]);
 			}
 			break;
 		}

@@ -7,6 +7,8 @@
 
 #include "catalog.h"
 #include "format_util.h"
+#include "harness/interp.h"
+#include "harness/model.h"
 
 #include <cinttypes>
 #include <initializer_list>
@@ -77,11 +79,47 @@ profile make_concurrent()
 
 using reader = byte_reader;
 
-// u64 encoding: tag byte t; t%6: 0 -> 1 byte, 1 -> 2 bytes, 2 -> 4 bytes,
-// 3 -> 8 bytes little-endian, 4 -> 2^32 - 128 + byte, 5 -> 2^64 - 128 + byte.
-uint64_t read_u64(reader &r) noexcept
+// A state-relative argument as decode_ops() reads it: resolve() gives it its
+// plain value on the model just before its op.
+enum rel_kind : uint8_t {
+	rel_seqno,	   // seqno(fN) + d
+	rel_seqno_p31,	   // seqno(fN) + 2^31 + d   (the far side of the 32-bit window)
+	rel_seqno_m31,	   // seqno(fN) - 2^31 + d
+	rel_seqno_p32,	   // seqno(fN) + 2^32 + d   (same low 32 bits)
+	rel_seqno_m32,	   // seqno(fN) - 2^32 + d
+	rel_ts,		   // timestamp(fN) + d       (signaled, timestamp known to the model)
+	rel_module_newest, // seqno of the op's module's newest live fence + d (same context)
+	rel_module_hw,	   // the op's module's hardware seqno + d
+	rel_u64_kinds,
+	rel_same_context = rel_u64_kinds, // a fence slot of argument 0's context
+};
+struct rel_arg {
+	uint32_t op;   // index in the op list
+	uint8_t arg;   // which argument
+	uint8_t kind;  // rel_kind
+	uint8_t slot;  // fN the value is relative to; rel_same_context: the pick
+	int8_t delta;  // -4..4
+};
+
+// u64 encoding: tag byte t. Below 0xc0, t%6: 0 -> 1 byte, 1 -> 2 bytes,
+// 2 -> 4 bytes, 3 -> 8 bytes little-endian, 4 -> 2^32 - 128 + byte,
+// 5 -> 2^64 - 128 + byte (encode writes tags 0..5 only). From 0xc0 a
+// relative value: kind (t - 0xc0) % 8 (rel_kind), then a byte b: slot fN
+// with N = b % 8, delta (b / 8) % 9 - 4. *rel receives it; the value read is
+// a placeholder 0 until resolve().
+constexpr uint8_t kRelTag = 0xc0;
+uint64_t read_u64(reader &r, rel_arg *rel, bool *is_rel) noexcept
 {
-	switch (r.byte() % 6) {
+	const uint8_t t = r.byte();
+	if (t >= kRelTag) {
+		const uint8_t b = r.byte();
+		rel->kind = static_cast<uint8_t>((t - kRelTag) % rel_u64_kinds);
+		rel->slot = b % kFenceSlots;
+		rel->delta = static_cast<int8_t>((b / kFenceSlots) % 9 - 4);
+		*is_rel = true;
+		return 0;
+	}
+	switch (t % 6) {
 	case 0: return r.le(1);
 	case 1: return r.le(2);
 	case 2: return r.le(4);
@@ -112,7 +150,74 @@ void write_u64(std::vector<uint8_t> &out, uint64_t v)
 		le(3, v, 8);
 }
 
-uint64_t read_arg(reader &r, arg_type t) noexcept
+// The fence in slot @slot of @m, or nullptr.
+const mfence *slot_fence(const model &m, int slot)
+{
+	const int f = m.fslot[slot];
+	return f >= 0 ? &m.fences[f] : nullptr;
+}
+
+// The plain value of @r for op @o on @m (the model just before @o). An empty
+// slot (or a fence without a known timestamp, an op without a loaded
+// module) reads as seqno/timestamp 0 of fN: the value is then 0 + offset.
+uint64_t resolve(const model &m, const op &o, const rel_arg &r)
+{
+	const mfence *x = r.kind < rel_u64_kinds ? slot_fence(m, r.slot) : nullptr;
+	const uint64_t d = static_cast<uint64_t>(static_cast<int64_t>(r.delta));
+	const uint64_t seq = x ? x->seqno : 0;
+	const int marg = desc(o.kind).module_arg;
+	const int mi = marg >= 0 ? m.mslot[o.a[marg]] : -1;
+	switch (r.kind) {
+	case rel_seqno: return seq + d;
+	case rel_seqno_p31: return seq + (1ULL << 31) + d;
+	case rel_seqno_m31: return seq - (1ULL << 31) + d;
+	case rel_seqno_p32: return seq + (1ULL << 32) + d;
+	case rel_seqno_m32: return seq - (1ULL << 32) + d;
+	case rel_ts:
+		return (x && x->signaled && x->ts_known ? static_cast<uint64_t>(x->ts) : 0) + d;
+	case rel_module_newest:
+		if (mi >= 0)
+			for (size_t f = m.fences.size(); f-- > 0;)
+				if (m.fences[f].mod == mi && !m.fences[f].dead)
+					return m.fences[f].seqno + d;
+		return seq + d;
+	case rel_module_hw: return (mi >= 0 ? m.modules[mi].hw : seq) + d;
+	case rel_same_context: {
+		// The (pick % n)-th slot after argument 0's, cyclically, whose fence
+		// has argument 0's context (its own slot is one of them).
+		const mfence *a = slot_fence(m, static_cast<int>(o.a[0]));
+		if (!a)
+			return r.slot % kFenceSlots;
+		int cand[kFenceSlots], n = 0;
+		for (int i = 1; i <= kFenceSlots; i++) {
+			const int s = static_cast<int>((o.a[0] + i) % kFenceSlots);
+			const mfence *y = slot_fence(m, s);
+			if (y && y->context == a->context)
+				cand[n++] = s;
+		}
+		return static_cast<uint64_t>(cand[r.slot % n]);
+	}
+	}
+	return 0;
+}
+
+// Give every relative argument of ops[first..] its plain value: step a copy
+// of @start (or a fresh model) through the ops with model_apply(), as far as
+// the last op that has one. @refs is in op order.
+void resolve_all(std::vector<op> &ops, size_t first, const std::vector<rel_arg> &refs,
+		 const model *start)
+{
+	model m = start ? *start : model();
+	size_t r = 0;
+	for (size_t i = first; r < refs.size(); i++) {
+		op &o = ops[i];
+		for (; r < refs.size() && refs[r].op == i; r++)
+			o.a[refs[r].arg] = resolve(m, o, refs[r]);
+		model_apply(m, o);
+	}
+}
+
+uint64_t read_arg(reader &r, arg_type t, rel_arg *rel, bool *is_rel) noexcept
 {
 	switch (t) {
 	case arg_type::fence: return r.byte() % kFenceSlots;
@@ -124,7 +229,7 @@ uint64_t read_arg(reader &r, arg_type t) noexcept
 	case arg_type::intr: return r.byte() & 1;
 	case arg_type::timeout: return r.byte();
 	case arg_type::err: return 1 + r.le(2) % 4095;
-	case arg_type::u64: return read_u64(r);
+	case arg_type::u64: return read_u64(r, rel, is_rel);
 	case arg_type::fset: {
 		uint8_t m = r.byte();
 		return m ? m : 1; // never empty
@@ -357,17 +462,37 @@ const profile *find_profile(const std::string &name) noexcept
 }
 
 size_t decode_ops(const uint8_t *data, size_t size, const profile &p, size_t max_ops,
-		  std::vector<op> *out)
+		  std::vector<op> *out, const model *start)
 {
 	reader r{data, data + size};
+	const size_t first = out->size();
+	std::vector<rel_arg> refs;
 	for (size_t n = 0; r.p < r.end && n < max_ops; n++) {
 		op o;
 		o.kind = p.opcodes[r.byte() % p.opcodes.size()];
 		const op_info &in = info(o.kind);
-		for (int i = 0; i < in.nargs; i++)
-			o.a[i] = read_arg(r, in.args[i]);
+		const bool same_ctx = desc(o.kind).same_context;
+		for (int i = 0; i < in.nargs; i++) {
+			rel_arg rel{static_cast<uint32_t>(out->size()), static_cast<uint8_t>(i), 0, 0, 0};
+			bool is_rel = false;
+			if (same_ctx && i == 1) { // a fence: byte >= 0x80 picks by context
+				const uint8_t b = r.byte();
+				o.a[i] = b % kFenceSlots;
+				if (b >= 0x80) {
+					rel.kind = rel_same_context;
+					rel.slot = b & 0x7f;
+					is_rel = true;
+				}
+			} else {
+				o.a[i] = read_arg(r, in.args[i], &rel, &is_rel);
+			}
+			if (is_rel)
+				refs.push_back(rel);
+		}
 		out->push_back(o);
 	}
+	if (!refs.empty())
+		resolve_all(*out, first, refs, start);
 	return static_cast<size_t>(r.p - data);
 }
 

@@ -3,8 +3,10 @@
 // harness/mutate.h - structure-aware mutation of binary programs.
 //
 // Decodes the input, applies one to three whole-op edits (insert a random op,
-// delete, duplicate, swap two ops, re-roll one argument), and encodes the
-// result canonically. The fuzz harnesses expose it as LLVMFuzzerCustomMutator
+// delete, duplicate, swap two ops, re-roll one argument; half the re-rolls of
+// a u64 take another u64 of the program +-4, or across 2^31 or 2^32, the
+// op-level twin of the binary form's relative tags), and encodes the result
+// canonically (decoded programs hold plain values, harness/program.h). The fuzz harnesses expose it as LLVMFuzzerCustomMutator
 // when built with -DFENCEFUZZ_CUSTOM_MUTATOR=ON; it is off by default because
 // it lost the coverage comparison with libFuzzer's byte mutation (README
 // "Measured", tools/measure-mutator).

@@ -57,7 +57,8 @@ enum class arg_type : uint8_t {
 	intr,	  // intr | nointr               1 byte
 	timeout,  // 0..254 jiffies | max        1 byte (255 = max)
 	err,	  // -1..-4095                   2 bytes
-	u64,	  // any u64 (seqnos, times)     tag byte + 1/2/4/8 bytes, or near 2^32 / 2^64
+	u64,	  // any u64 (seqnos, times)     tag byte + 1/2/4/8 bytes, near 2^32 / 2^64,
+		  //                             or relative to a fence's seqno or timestamp
 	fset,	  // f0,f3,... (non-empty)       1 byte bitmask
 };
 
@@ -120,12 +121,29 @@ struct program {
 	std::vector<op> ops;
 };
 
+struct model;
+
 // Binary form. decode never fails; encode gives the canonical bytes.
+//
+// State-relative arguments. A u64 tag byte >= 0xc0 names a value relative to
+// the world as the program reaches that op: another fence's seqno plus a
+// small delta, or that seqno across the 2^31 / 2^32 window, a fence's
+// timestamp, the newest fence of the op's module (the same context), the
+// module's hardware seqno. The second fence of an op that needs two fences
+// of one context (is_later, later) may likewise name "a slot holding a fence
+// of argument 0's context". decode resolves every such argument to its plain
+// value by running the program's ops on a model alone (model_apply(),
+// harness/interp.h) up to the last op that has one, so a decoded program
+// holds plain values only: the text form, every runner and encode see those,
+// and encode writes them with plain tags (the canonical bytes). README.md
+// "Programs, reproducers and the tools" lists the tags.
 program decode(const uint8_t *data, size_t size, const profile &p);
 // Decode up to @max_ops ops (fewer if the bytes run out) and append them to
-// @out. Return: the bytes used. For formats that embed op lists.
+// @out. Return: the bytes used. For formats that embed op lists. Relative
+// arguments resolve against @start (the model before the first op; a fresh
+// model if nullptr), stepped through the new ops with model_apply().
 size_t decode_ops(const uint8_t *data, size_t size, const profile &p, size_t max_ops,
-		  std::vector<op> *out);
+		  std::vector<op> *out, const model *start = nullptr);
 std::vector<uint8_t> encode(const program &prog, const profile &p);
 
 // Text form. parse returns false and sets *error to "line N: ..." on bad input.

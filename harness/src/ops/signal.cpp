@@ -289,7 +289,8 @@ const op_desc kOps[] = {
 	 .legal = same_context,
 	 .thread_legal = thread_same_context,
 	 .core = core_is_later,
-	 .model_fn = model_is_later_op},
+	 .model_fn = model_is_later_op,
+	 .same_context = true},
 	{.kind = op_kind::later,
 	 .help = "dma_fence_later (same context only)",
 	 .args = {arg_type::fence, arg_type::fence},
@@ -297,7 +298,8 @@ const op_desc kOps[] = {
 	 .thread_legal = thread_same_context,
 	 .core = core_later,
 	 .model_fn = model_later,
-	 .lin_step = lin_later},
+	 .lin_step = lin_later,
+	 .same_context = true},
 };
 
 } // namespace
