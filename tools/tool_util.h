@@ -37,16 +37,18 @@ inline const harness::profile &profile_for(const std::string &path, const harnes
 			if (k == "harness")
 				if (auto *p = harness::find_profile(v))
 					return *p;
-	if (path.find("module_fuzz/") != std::string::npos)
+	// (also ci/fuzz's work folders, build/*/work/<harness>[_tree...]/)
+	if (path.find("module_fuzz") != std::string::npos)
 		return harness::module_profile();
-	if (path.find("concurrent_fuzz/") != std::string::npos)
+	if (path.find("concurrent_fuzz") != std::string::npos)
 		return harness::concurrent_profile();
 	return harness::api_profile();
 }
 
 // Is @path a concurrent program (harness/concurrent.h)? Text: if it has
 // "thread N:" sections or a "schedule:" line. Binary: with --harness
-// concurrent_fuzz, or without --harness in a corpora/concurrent_fuzz/ folder.
+// concurrent_fuzz, or without --harness in a folder of that name (corpora/
+// concurrent_fuzz/, ci/fuzz's work/concurrent_fuzz*/).
 // (A sequential text program with --harness concurrent_fuzz encodes with the
 // concurrent opcode table: tools/make-dict uses that.)
 inline bool is_concurrent(const std::string &path, const std::string &flag)
@@ -59,7 +61,7 @@ inline bool is_concurrent(const std::string &path, const std::string &flag)
 		return harness::looks_concurrent(std::string(data.begin(), data.end()));
 	if (!flag.empty())
 		return harness::find_profile(flag) == &harness::concurrent_profile();
-	return path.find("concurrent_fuzz/") != std::string::npos;
+	return path.find("concurrent_fuzz") != std::string::npos;
 }
 
 // Load a program of either kind: .prog files (and printable files that
