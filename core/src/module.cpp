@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -78,6 +79,9 @@ struct mod_fence {
 	struct list_head cache;	  /* on img->cache while recycled (RECYCLE) */
 	bool armed;		  /* HW: enable_signaling ran; under the fence lock */
 	ktime_t deadline;	  /* DEADLINE: earliest hint, 0 = none; atomic */
+	/* The driver contract (contract_*() below); atomic, reset on reuse. */
+	u32 n_enable_signaling; /* calls of ->enable_signaling since init */
+	bool released;		/* ->release ran */
 #ifdef FENCE_BACKEND_TREE
 	spinlock_t lock; /* the fence's own lock (no inline lock before the series) */
 #endif
@@ -265,9 +269,75 @@ inline module_image *mod_enter(struct dma_fence *f, const char *op) noexcept
 }
 inline void mod_exit() noexcept { t_mod_op = nullptr; }
 
+/* ---- the driver contract: what the core promises each op ----------------------
+ *
+ * The kernel-doc of struct dma_fence_ops says how the core may call a
+ * driver; every op checks it on entry and records the first breach, which
+ * the harness picks up after each op (fence_module_contract_take(), a
+ * catalog post-condition every runner checks). What is checked:
+ *  - every op: not after ->release of the fence (a recycled or RCU-deferred
+ *    fence is still memory: ASan sees nothing there), not on a fence whose
+ *    last reference is gone (except the names, which dma_fence_release()
+ *    reads for its "released with pending signals" WARN), and after the
+ *    ops were detached (7.1: signaled, the ops pointer cleared) only from
+ *    inside an RCU read-side section, whose reader loaded them before;
+ *  - ->enable_signaling: at most once per fence, never on a signaled fence
+ *    (the core tests both under the fence lock; the lock itself is asserted
+ *    as lockdep does, dma_fence_assert_held());
+ *  - ->set_deadline: "called without &dma_fence.lock held";
+ *  - ->release: once, at refcount 0.
+ * A breach is reported, not fatal: the core goes on as the driver would.
+ */
+std::atomic<bool> g_contract_broken{false};
+std::mutex g_contract_lock;
+char g_contract_text[256]; /* under g_contract_lock */
+
+void contract_break(struct dma_fence *f, const char *op, const char *what) noexcept
+{
+	std::lock_guard<std::mutex> g(g_contract_lock);
+	if (g_contract_broken.load(std::memory_order_relaxed))
+		return; /* the first one tells */
+	snprintf(g_contract_text, sizeof(g_contract_text),
+		 "driver_%s: ->%s %s (fence %" PRIu64 ":%" PRIu64 " of module '%s')", op, op, what,
+		 f->context, f->seqno, to_mod_fence(f)->img->name);
+	g_contract_broken.store(true, std::memory_order_release);
+}
+
+#ifdef FENCE_BACKEND_TREE
+#define mod_fence_lock_held(f) lockdep_is_held((f)->lock)
+#else
+#define mod_fence_lock_held(f) lockdep_is_held(dma_fence_spinlock(f))
+#endif
+
+/* Have the fence's ops been detached (7.1: at signal, when nothing pins them)? */
+inline bool mod_detached(struct dma_fence *f) noexcept
+{
+#if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_OPS_RCU)
+	(void)f;
+	return false; /* a tree before the series never detaches */
+#else
+	return !rcu_access_pointer(f->ops);
+#endif
+}
+
+/* What every op checks (@zero_ok: it may run at refcount 0). */
+inline bool contract_common(struct dma_fence *f, const char *op, bool zero_ok) noexcept
+{
+	if (std::atomic_ref<bool>(to_mod_fence(f)->released).load(std::memory_order_relaxed))
+		contract_break(f, op, "called after ->release");
+	else if (!zero_ok && kref_read(&f->refcount) == 0)
+		contract_break(f, op, "called on a fence whose last reference is gone");
+	else if (mod_detached(f) && !rcu_read_lock_held())
+		contract_break(f, op, "called after the ops were detached, outside an RCU read-side section");
+	else
+		return true;
+	return false;
+}
+
 const char *mod_get_driver_name(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "get_driver_name");
+	contract_common(f, "get_driver_name", true);
 	mod_exit();
 	return img->driver_name;
 }
@@ -275,6 +345,7 @@ const char *mod_get_driver_name(struct dma_fence *f)
 const char *mod_get_timeline_name(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "get_timeline_name");
+	contract_common(f, "get_timeline_name", true);
 	mod_exit();
 	return img->timeline_name;
 }
@@ -288,6 +359,7 @@ inline u64 hw_read(module_image *img) noexcept
 bool mod_signaled(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "signaled");
+	contract_common(f, "signaled", false);
 	bool ret = hw_read(img) >= f->seqno;
 	mod_exit();
 	return ret;
@@ -298,6 +370,13 @@ bool mod_enable_signaling(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "enable_signaling");
 	dma_fence_assert_held(f);
+	if (contract_common(f, "enable_signaling", false)) {
+		if (std::atomic_ref<u32>(to_mod_fence(f)->n_enable_signaling)
+			    .fetch_add(1, std::memory_order_relaxed))
+			contract_break(f, "enable_signaling", "called a second time on one fence");
+		else if (dma_fence_test_signaled_flag(f))
+			contract_break(f, "enable_signaling", "called on a signaled fence");
+	}
 	bool ret = true;
 	if (hw_read(img) >= f->seqno)
 		ret = false; /* already passed: the core signals it */
@@ -310,6 +389,8 @@ bool mod_enable_signaling(struct dma_fence *f)
 void mod_set_deadline(struct dma_fence *f, ktime_t deadline)
 {
 	mod_enter(f, "set_deadline");
+	if (contract_common(f, "set_deadline", false) && mod_fence_lock_held(f))
+		contract_break(f, "set_deadline", "called with the fence's lock held");
 	std::atomic_ref<ktime_t> d(to_mod_fence(f)->deadline);
 	ktime_t cur = d.load(std::memory_order_relaxed);
 	while ((cur == 0 || deadline < cur) &&
@@ -321,6 +402,7 @@ void mod_set_deadline(struct dma_fence *f, ktime_t deadline)
 signed long mod_wait(struct dma_fence *f, bool intr, signed long timeout)
 {
 	mod_enter(f, "wait");
+	contract_common(f, "wait", false);
 	mod_exit(); /* the wait itself sleeps in the core */
 	return dma_fence_default_wait(f, intr, timeout);
 }
@@ -353,10 +435,20 @@ inline void mod_unpin(module_image *img) noexcept
 #endif
 }
 
+/* ->release's own contract: once, at refcount 0. */
+inline void contract_release(struct dma_fence *f) noexcept
+{
+	if (std::atomic_ref<bool>(to_mod_fence(f)->released).exchange(true, std::memory_order_relaxed))
+		contract_break(f, "release", "called a second time on one fence");
+	else if (kref_read(&f->refcount) != 0)
+		contract_break(f, "release", "called on a fence that still has references");
+}
+
 /* RECYCLE: back into the typesafe-by-RCU cache, reused at once. */
 void mod_release_recycle(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "release");
+	contract_release(f);
 	struct mod_fence *mf = to_mod_fence(f);
 	spin_lock(&img->lock);
 	list_add(&mf->cache, &img->cache);
@@ -369,6 +461,7 @@ void mod_release_recycle(struct dma_fence *f)
 void mod_release_free(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "release");
+	contract_release(f);
 	mod_unpin(img);
 	mod_exit();
 	dma_fence_free(f);
@@ -493,6 +586,19 @@ void reap(module_image *img) noexcept
 
 FENCE_MODULE_API_BEGIN
 
+int fence_module_contract_take(char *buf, size_t len) noexcept
+{
+	if (!g_contract_broken.load(std::memory_order_acquire))
+		return 0;
+	std::lock_guard<std::mutex> g(g_contract_lock);
+	if (!g_contract_broken.load(std::memory_order_relaxed))
+		return 0; /* another thread took it */
+	if (buf && len)
+		snprintf(buf, len, "%s", g_contract_text);
+	g_contract_broken.store(false, std::memory_order_relaxed);
+	return 1;
+}
+
 bool fence_module_pins_until_release() noexcept
 {
 #if defined(FENCE_BACKEND_TREE) && !defined(FENCE_TREE_OPS_RCU)
@@ -613,6 +719,8 @@ struct dma_fence *fence_module_create_fence(struct fence_module *mod, u64 seqno,
 	mf->img = img;
 	mf->armed = false;
 	std::atomic_ref<ktime_t>(mf->deadline).store(0, std::memory_order_relaxed);
+	std::atomic_ref<u32>(mf->n_enable_signaling).store(0, std::memory_order_relaxed);
+	std::atomic_ref<bool>(mf->released).store(false, std::memory_order_relaxed);
 	INIT_LIST_HEAD(&mf->cache);
 	if (pinned)
 		std::atomic_ref<long>(img->live_pinned).fetch_add(1, std::memory_order_relaxed);

@@ -622,6 +622,158 @@ TEST_F(FenceModuleTest, UnloadWaitsForRcuReaders)
 	dma_fence_put(f);
 }
 
+// ---- the driver contract (fence_module_contract_take) ---------------------------------
+
+// What the module saw breached since the last take ("" if nothing).
+std::string contract_breach()
+{
+	char buf[256];
+	return fence_module_contract_take(buf, sizeof(buf)) ? std::string(buf) : std::string();
+}
+
+// The ops table a fence is attached to now (read under RCU, for calling an
+// op directly the way a buggy core would).
+const struct dma_fence_ops *ops_of(struct dma_fence *f)
+{
+	rcu_read_lock();
+	const struct dma_fence_ops *ops = rcu_dereference(f->ops);
+	rcu_read_unlock();
+	return ops;
+}
+
+TEST_F(FenceModuleTest, DriverContractHoldsUnderTheCoresOwnCalls)
+{
+	// Every model through the core's API: waits, callbacks, deadlines,
+	// names, signal, release, unload. Not one breach.
+	contract_breach(); // nothing left from an earlier test
+	for (int mi = 0; mi < FENCE_MODEL_COUNT; mi++) {
+		auto model = static_cast<enum fence_driver_model>(mi);
+		struct fence_module *m = load("ok", model);
+		ASSERT_NE(m, nullptr);
+		for (unsigned flags : {0u, unsigned(FENCE_CREATE_EXTERN_LOCK)}) {
+			struct dma_fence *f = fence_module_create_fence(m, 1, flags);
+			ASSERT_NE(f, nullptr);
+			dma_fence_enable_sw_signaling(f);
+			dma_fence_enable_sw_signaling(f);
+			dma_fence_set_deadline(f, 100);
+			EXPECT_EQ(dma_fence_wait_timeout(f, false, 0), 0);
+			(void)driver_name(f);
+			dma_fence_signal(f);
+			(void)driver_name(f);
+			dma_fence_set_deadline(f, 50);
+			EXPECT_EQ(dma_fence_wait_timeout(f, false, 0), 1);
+			dma_fence_put(f);
+		}
+		EXPECT_EQ(fence_module_unload(m), 0);
+		EXPECT_EQ(contract_breach(), "") << fence_driver_model_name(model);
+	}
+}
+
+TEST_F(FenceModuleTest, DriverContractReportsEnableSignalingTwiceAndOnSignaled)
+{
+	contract_breach();
+	struct fence_module *m = load("hw", FENCE_MODEL_HW);
+	ASSERT_NE(m, nullptr);
+	struct dma_fence *f = fence_module_create_fence(m, 5, 0);
+	ASSERT_NE(f, nullptr);
+	const struct dma_fence_ops *ops = ops_of(f);
+	unsigned long flags;
+	dma_fence_lock_irqsave(f, flags);
+	EXPECT_TRUE(ops->enable_signaling(f)); // the first call: allowed
+	EXPECT_EQ(contract_breach(), "");
+	EXPECT_TRUE(ops->enable_signaling(f)); // a core that ignores ENABLE_SIGNAL
+	dma_fence_unlock_irqrestore(f, flags);
+	const std::string twice = contract_breach();
+	EXPECT_NE(twice.find("driver_enable_signaling: ->enable_signaling called a second time"),
+		  std::string::npos)
+		<< twice;
+	EXPECT_NE(twice.find("of module 'hw'"), std::string::npos) << twice;
+	EXPECT_EQ(contract_breach(), ""); // taken: gone
+
+	struct dma_fence *g = fence_module_create_fence(m, 6, 0);
+	ASSERT_NE(g, nullptr);
+	dma_fence_lock_irqsave(g, flags);
+	dma_fence_signal_locked(g); // detaches: a reader inside RCU may still call
+	rcu_read_lock();
+	(void)ops->enable_signaling(g); // on a signaled fence
+	rcu_read_unlock();
+	dma_fence_unlock_irqrestore(g, flags);
+	EXPECT_NE(contract_breach().find("called on a signaled fence"), std::string::npos);
+	EXPECT_EQ(fence_module_irq(m, 10), 1);
+	EXPECT_EQ(fence_module_unload(m), 0);
+	dma_fence_put(f);
+	dma_fence_put(g);
+	EXPECT_EQ(contract_breach(), "");
+}
+
+TEST_F(FenceModuleTest, DriverContractReportsSetDeadlineUnderTheFenceLock)
+{
+	contract_breach();
+	struct fence_module *m = load("dl", FENCE_MODEL_DEADLINE);
+	ASSERT_NE(m, nullptr);
+	struct dma_fence *f = fence_module_create_fence(m, 1, 0);
+	ASSERT_NE(f, nullptr);
+	const struct dma_fence_ops *ops = ops_of(f);
+	unsigned long flags;
+	dma_fence_lock_irqsave(f, flags);
+	ops->set_deadline(f, 100);
+	dma_fence_unlock_irqrestore(f, flags);
+	EXPECT_NE(contract_breach().find("driver_set_deadline: ->set_deadline called with the fence's lock held"),
+		  std::string::npos);
+	ops->set_deadline(f, 90); // unlocked: allowed
+	EXPECT_EQ(contract_breach(), "");
+	dma_fence_signal(f);
+	EXPECT_EQ(fence_module_unload(m), 0);
+	dma_fence_put(f);
+}
+
+TEST_F(FenceModuleTest, DriverContractReportsCallsAfterDetachOutsideRcu)
+{
+	contract_breach();
+	struct fence_module *m = load("nm", FENCE_MODEL_NAMES);
+	ASSERT_NE(m, nullptr);
+	struct dma_fence *f = fence_module_create_fence(m, 1, 0);
+	ASSERT_NE(f, nullptr);
+	const struct dma_fence_ops *ops = ops_of(f);
+	dma_fence_signal(f);
+	ASSERT_TRUE(ops_detached(f));
+	rcu_read_lock();
+	(void)ops->get_driver_name(f); // a reader that loaded the ops before: allowed
+	rcu_read_unlock();
+	EXPECT_EQ(contract_breach(), "");
+	(void)ops->get_timeline_name(f); // outside RCU: nothing keeps the module
+	EXPECT_NE(contract_breach().find("driver_get_timeline_name: ->get_timeline_name called after the "
+					 "ops were detached, outside an RCU read-side section"),
+		  std::string::npos);
+	EXPECT_EQ(fence_module_unload(m), 0);
+	dma_fence_put(f);
+}
+
+TEST_F(FenceModuleTest, DriverContractReportsCallsAfterRelease)
+{
+	// A recycled fence is still memory after ->release (typesafe by RCU):
+	// only the contract sees an op called on it then.
+	contract_breach();
+	struct fence_module *m = load("rc", FENCE_MODEL_RECYCLE);
+	ASSERT_NE(m, nullptr);
+	struct dma_fence *f = fence_module_create_fence(m, 1, 0);
+	ASSERT_NE(f, nullptr);
+	const struct dma_fence_ops *ops = ops_of(f);
+	dma_fence_signal(f);
+	struct dma_fence *g = fence_module_create_fence(m, 2, 0); // reaps: the module drops f
+	ASSERT_NE(g, nullptr);
+	dma_fence_put(f); // the last reference: ->release, into the cache
+	EXPECT_EQ(contract_breach(), "");
+	rcu_read_lock();
+	(void)ops->get_driver_name(f); // still memory, but nobody's fence
+	rcu_read_unlock();
+	EXPECT_NE(contract_breach().find("driver_get_driver_name: ->get_driver_name called after ->release"),
+		  std::string::npos);
+	dma_fence_signal(g);
+	dma_fence_put(g);
+	EXPECT_EQ(fence_module_unload(m), 0);
+}
+
 #else // FENCEFUZZ_DEATH_TESTS
 
 // ---- death tests (binary module_death_test, label "death") ----------------------------

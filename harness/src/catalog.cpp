@@ -131,6 +131,12 @@ void check_contracts(const world &w, const op &o, const outcome &out,
 	for (const cb_record &e : events)
 		if (e.broke)
 			contract_broken(e.broke);
+	// How the core called the modules' ops (the driver contract, checked by
+	// every simulated module: fence/module.h). In a concurrent program the
+	// op that breaks it may be another thread's: the first check after it tells.
+	char drv[256];
+	if (fence_module_contract_take(drv, sizeof(drv)))
+		contract_broken(drv);
 }
 
 std::string contract_kind(const std::string &broke) { return broke.substr(0, broke.find(':')); }

@@ -32,6 +32,9 @@ void contract_broken(const std::string &what)
 
 world::world()
 {
+	// A driver-contract breach an earlier program left untaken (it ended
+	// in a divergence first) is not this program's.
+	fence_module_contract_take(nullptr, 0);
 	for (int i = 0; i < kCbSlotSpace; i++) {
 		cbs[i].w = this;
 		cbs[i].slot = i;

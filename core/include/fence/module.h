@@ -187,6 +187,16 @@ long fence_module_count_loaded() noexcept;
  */
 ktime_t fence_module_fence_deadline(struct dma_fence *fence) noexcept;
 
+/*
+ * fence_module_contract_take - the first breach of the driver contract
+ * (how the core may call a module's ops: the kernel-doc of struct
+ * dma_fence_ops, checked by every op of every simulated module, module.cpp)
+ * since the last take, as "driver_<op>: what (fence ctx:seqno of module
+ * 'name')" into @buf, and forget it. The harness takes it after every op
+ * (check_contracts()). Return: 1 if there was one, else 0. Context: any.
+ */
+int fence_module_contract_take(char *buf, size_t len) noexcept;
+
 /* Name of a driver model ("names", "hw", ...); NULL if out of range. */
 const char *fence_driver_model_name(enum fence_driver_model model) noexcept;
 
