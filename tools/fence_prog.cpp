@@ -49,6 +49,10 @@ const char kUsage[] =
 	"                        --grow DIR    write seed programs aimed at the empty\n"
 	"                                      legal cells: DIR/seq-STATE.prog (api_fuzz)\n"
 	"                                      and DIR/conc-STATE.prog (concurrent_fuzz)\n"
+	"                        --claim-unreachable OP:STATE\n"
+	"                                      a rule of your own: OP never runs on a\n"
+	"                                      fence in STATE (as the table spells it,\n"
+	"                                      e.g. UCAE3P, or * for any); repeatable\n"
 	"                      Exit status 1 if a reached cell breaks a rule.\n"
 	"  warn-sites PATH...  run the programs and print each WARN site they reach\n"
 	"                      (FILE:LINE, the op that drew it, how often): misuse ops\n"
@@ -488,7 +492,7 @@ int warn_sites(const std::vector<std::string> &files, const std::string &harness
 int main(int argc, char **argv)
 {
 	std::string harness_flag, cov_cells, cov_before, cov_grow;
-	bool cov_empty = false, cov_why = false;
+	bool cov_empty = false, cov_why = false, cov_claims = false;
 	std::vector<std::string> args;
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
@@ -510,6 +514,35 @@ int main(int argc, char **argv)
 			}
 		} else if (a == "--empty" || a == "--why") {
 			(a == "--empty" ? cov_empty : cov_why) = true;
+		} else if (a == "--claim-unreachable") {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fence-prog: --claim-unreachable needs OP:STATE\n");
+				return 2;
+			}
+			const std::string c = argv[++i];
+			const size_t colon = c.find(':');
+			int k = -1;
+			for (int j = 0; colon != std::string::npos && j < harness::kOpKinds; j++)
+				if (c.substr(0, colon) == harness::info(static_cast<harness::op_kind>(j)).name)
+					k = j;
+			if (k < 0) {
+				fprintf(stderr, "fence-prog: --claim-unreachable '%s': expected OP:STATE with an op of "
+						"list-ops\n",
+					c.c_str());
+				return 2;
+			}
+			const std::string st = c.substr(colon + 1);
+			bool known = st == "*" || st == "-";
+			for (const auto &x : harness::coverage_map::states())
+				known = known || harness::state_name(x) == st;
+			if (!known) {
+				fprintf(stderr, "fence-prog: --claim-unreachable '%s': no state '%s' (the map's "
+						"columns, e.g. UCAE3P, or *)\n",
+					c.c_str(), st.c_str());
+				return 2;
+			}
+			harness::coverage_map::claim_unreachable(static_cast<harness::op_kind>(k), st);
+			cov_claims = true;
 		} else if (a == "--cells" || a == "--before" || a == "--grow") {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "fence-prog: %s needs a file\n", a.c_str());
@@ -529,10 +562,11 @@ int main(int argc, char **argv)
 	}
 	const std::string cmd = args[0];
 	args.erase(args.begin());
-	if ((cov_empty || cov_why || !cov_cells.empty() || !cov_before.empty() || !cov_grow.empty()) &&
+	if ((cov_empty || cov_why || cov_claims || !cov_cells.empty() || !cov_before.empty() ||
+	     !cov_grow.empty()) &&
 	    cmd != "coverage") {
-		fprintf(stderr, "fence-prog: --empty, --why, --cells, --before and --grow are coverage's "
-				"options\n");
+		fprintf(stderr, "fence-prog: --empty, --why, --cells, --before, --grow and "
+				"--claim-unreachable are coverage's options\n");
 		return 2;
 	}
 

@@ -204,10 +204,20 @@ int state_index(const fence_state &s)
 	return -1;
 }
 
+namespace {
+std::vector<std::pair<op_kind, std::string>> g_claims; // claim_unreachable()
+} // namespace
+
+void coverage_map::claim_unreachable(op_kind k, const std::string &state) { g_claims.emplace_back(k, state); }
+
 std::string coverage_map::unreachable(op_kind k, size_t state, bool in_thread)
 {
 	const op_desc &d = desc(k);
 	const fence_state &s = states()[state];
+	for (const auto &c : g_claims)
+		if (c.first == k && (c.second == "*" || c.second == state_name(s)))
+			return "claimed unreachable (--claim-unreachable " + std::string(info(k).name) + ":" +
+			       c.second + ")";
 	if (!semantics().has[static_cast<int>(k)])
 		return std::string("not in this core: ") + semantics().why_missing[static_cast<int>(k)];
 	if (in_thread && !d.thread_legal)

@@ -63,6 +63,12 @@ public:
 	long count(op_kind k, size_t state, bool in_thread) const;
 	// "" if the cell is legal, else the reason it cannot be reached.
 	static std::string unreachable(op_kind k, size_t state, bool in_thread);
+	// A rule given by the user (fence-prog coverage --claim-unreachable):
+	// op @k never runs on a fence in state @state (a state_name(), or "*"
+	// for every state), in either mode. A program that reaches such a cell
+	// is a RULE ERROR like one against the built-in rules. Not thread-safe:
+	// claim before any program runs.
+	static void claim_unreachable(op_kind k, const std::string &state);
 	// Cells reached that a rule calls unreachable ("op state mode: reason").
 	const std::vector<std::string> &rule_errors() const { return rule_errors_; }
 	// Totals: legal cells, reached legal cells (per mode: [0] seq, [1] conc).
