@@ -154,6 +154,10 @@ struct op_desc {
 	// binary second-argument byte >= 0x80 picks a slot that holds a fence of
 	// argument 0's context (decode's relative arguments, harness/program.h).
 	bool same_context = false;
+	// nullptr if the op can run in this process at all, else why not
+	// (load_so without its .so files): the coverage map's cells for an op
+	// that cannot run are unreachable, with this reason.
+	const char *(*unavailable)() = nullptr;
 };
 enum : uint8_t { need_any, need_signaled, need_unsignaled };
 

@@ -220,6 +220,9 @@ std::string coverage_map::unreachable(op_kind k, size_t state, bool in_thread)
 			       c.second + ")";
 	if (!semantics().has[static_cast<int>(k)])
 		return std::string("not in this core: ") + semantics().why_missing[static_cast<int>(k)];
+	if (d.unavailable)
+		if (const char *why = d.unavailable())
+			return std::string("not available here: ") + why;
 	if (in_thread && !d.thread_legal)
 		return d.misuse ? "misuse ops never run in a thread" : "never in a thread (no thread_legal)";
 	const bool has_fence = fence_arg_index(k) >= 0;

@@ -5,8 +5,8 @@
 // kind: semantic
 // race: no
 // blind: selftests: every selftest signals its fences before the last dma_fence_put(), so release never meets pending callbacks and the removed WARN would not have fired either
-// blind: api_fuzz module_fuzz concurrent_fuzz torture_asan: the driver models keep a reference to every fence they issue until it signals, and the harness holds one for each queued callback, so no run releases an unsignaled fence with callbacks pending: reaching this WARN and its -EDEADLK flush takes a misuse op (a driver that drops its last reference too early; issue 14)
-// best: none
+// blind: torture_asan: the driver models keep a reference to every fence they issue until it signals, and the harness holds one for each queued callback, so no torture round releases an unsignaled fence with callbacks pending; the misuse op release_pending (a driver that drops its last reference too early) does, outside threads
+// best: api_fuzz
 @@
 expression E;
 statement S;

@@ -48,7 +48,6 @@ inline bool core_fence_seqno64(struct dma_fence *f)
 #endif
 #ifdef FENCE_TREE_HAS_INLINE_LOCK
 #define FENCE_CORE_HAS_INLINE_LOCK 1
-#define FENCE_CORE_HAS_SO_MODULES 1
 #endif
 
 namespace fence {
@@ -78,4 +77,5 @@ inline bool core_fence_seqno64(struct dma_fence *f)
 #define FENCE_CORE_HAS_SEQNO64_FLAG 1
 #define FENCE_CORE_HAS_CHECK_AND_SIGNAL 1
 #define FENCE_CORE_HAS_INLINE_LOCK 1
+#define FENCE_CORE_HAS_SO_MODULES 1
 #endif

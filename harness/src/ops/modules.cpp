@@ -107,6 +107,18 @@ bool so_available(uint64_t model)
 				     access(so_path(1).c_str(), R_OK) == 0};
 	return model < 2 && have[model];
 }
+const char *load_so_unavailable()
+{
+#ifndef FENCE_CORE_HAS_SO_MODULES
+	return "this core has no .so modules";
+#endif
+	if (&LLVMFuzzerRunDriver != nullptr)
+		return "never under a fuzzing engine (it reads a dlclose()d .so's counters)";
+	if (!so_available(0) && !so_available(1))
+		return "the module .so files are not there (build fence_mod_names and fence_mod_hw, "
+		       "or set FENCEFUZZ_SO_DIR)";
+	return nullptr;
+}
 bool legal_load_so(const model &m, const op &o) { return !loaded(m, o, 0) && so_available(o.a[1]); }
 bool thread_load_so(const world &w, const op &o) { return !w.mod[o.a[0]] && so_available(o.a[1]); }
 outcome core_load_so(world &w, const op &o)
@@ -338,7 +350,8 @@ const op_desc kOps[] = {
 	 .touches = scope::module,
 	 .module_arg = 0,
 	 .observe = observe_load,
-	 .learn = learn_load},
+	 .learn = learn_load,
+	 .unavailable = load_so_unavailable},
 	{.kind = op_kind::unload,
 	 .help = "unload a module (0 or -EBUSY)",
 	 .args = {arg_type::module},
