@@ -287,6 +287,7 @@ inline void mod_exit() noexcept { t_mod_op = nullptr; }
  *  - ->set_deadline: "called without &dma_fence.lock held";
  *  - ->release: once, at refcount 0.
  * A breach is reported, not fatal: the core goes on as the driver would.
+ * Real modules (.so) get the same checks through host->enter().
  */
 std::atomic<bool> g_contract_broken{false};
 std::mutex g_contract_lock;
@@ -334,6 +335,35 @@ inline bool contract_common(struct dma_fence *f, const char *op, bool zero_ok) n
 	return false;
 }
 
+inline void contract_enable_signaling(struct dma_fence *f) noexcept
+{
+	if (!contract_common(f, "enable_signaling", false))
+		return;
+	if (std::atomic_ref<u32>(to_mod_fence(f)->n_enable_signaling).fetch_add(1, std::memory_order_relaxed))
+		contract_break(f, "enable_signaling", "called a second time on one fence");
+	else if (dma_fence_test_signaled_flag(f))
+		contract_break(f, "enable_signaling", "called on a signaled fence");
+}
+
+inline void contract_set_deadline(struct dma_fence *f) noexcept
+{
+	if (contract_common(f, "set_deadline", false) && mod_fence_lock_held(f))
+		contract_break(f, "set_deadline", "called with the fence's lock held");
+}
+
+#ifdef FENCE_MODULE_SO
+/* A real module's op announced itself by name (host->enter()): the same checks. */
+void contract_by_name(struct dma_fence *f, const char *op) noexcept
+{
+	if (!strcmp(op, "enable_signaling"))
+		contract_enable_signaling(f);
+	else if (!strcmp(op, "set_deadline"))
+		contract_set_deadline(f);
+	else if (strcmp(op, "release")) /* host->release() checks ->release (mod_release_free()) */
+		contract_common(f, op, !strncmp(op, "get_", 4));
+}
+#endif
+
 const char *mod_get_driver_name(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "get_driver_name");
@@ -370,13 +400,7 @@ bool mod_enable_signaling(struct dma_fence *f)
 {
 	module_image *img = mod_enter(f, "enable_signaling");
 	dma_fence_assert_held(f);
-	if (contract_common(f, "enable_signaling", false)) {
-		if (std::atomic_ref<u32>(to_mod_fence(f)->n_enable_signaling)
-			    .fetch_add(1, std::memory_order_relaxed))
-			contract_break(f, "enable_signaling", "called a second time on one fence");
-		else if (dma_fence_test_signaled_flag(f))
-			contract_break(f, "enable_signaling", "called on a signaled fence");
-	}
+	contract_enable_signaling(f);
 	bool ret = true;
 	if (hw_read(img) >= f->seqno)
 		ret = false; /* already passed: the core signals it */
@@ -389,8 +413,7 @@ bool mod_enable_signaling(struct dma_fence *f)
 void mod_set_deadline(struct dma_fence *f, ktime_t deadline)
 {
 	mod_enter(f, "set_deadline");
-	if (contract_common(f, "set_deadline", false) && mod_fence_lock_held(f))
-		contract_break(f, "set_deadline", "called with the fence's lock held");
+	contract_set_deadline(f);
 	std::atomic_ref<ktime_t> d(to_mod_fence(f)->deadline);
 	ktime_t cur = d.load(std::memory_order_relaxed);
 	while ((cur == 0 || deadline < cur) &&
@@ -889,7 +912,11 @@ int fence_module_load_ext(const char *name, enum fence_driver_model model,
 	return 0;
 }
 
-void fence_module_host_enter(struct dma_fence *f, const char *op) noexcept { mod_enter(f, op); }
+void fence_module_host_enter(struct dma_fence *f, const char *op) noexcept
+{
+	mod_enter(f, op);
+	contract_by_name(f, op);
+}
 void fence_module_host_exit() noexcept { mod_exit(); }
 u64 fence_module_host_hw_seqno(struct dma_fence *f) noexcept { return hw_read(to_mod_fence(f)->img); }
 void fence_module_host_arm(struct dma_fence *f) noexcept { to_mod_fence(f)->armed = true; }

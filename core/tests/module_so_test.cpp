@@ -137,6 +137,38 @@ TEST_F(FenceModuleSoTest, HwModuleSignalsThroughItsOps)
 	}
 }
 
+TEST_F(FenceModuleSoTest, SoModuleChecksTheDriverContract)
+{
+	// A real module's ops announce themselves through host->enter(): the
+	// core checks the same driver contract as for the simulated modules.
+	char buf[256];
+	fence_module_contract_take(nullptr, 0);
+	struct fence_module *m = load("so3", FENCE_MOD_HW_SO);
+	ASSERT_NE(m, nullptr);
+	struct dma_fence *f = fence_module_create_fence(m, 1, 0);
+	ASSERT_NE(f, nullptr);
+	dma_fence_enable_sw_signaling(f);
+	dma_fence_enable_sw_signaling(f);
+	(void)dma_fence_is_signaled(f);
+	EXPECT_EQ(fence_module_contract_take(buf, sizeof(buf)), 0) << buf; // legal use
+	const struct dma_fence_ops *ops;
+	{
+		fence::rcu_read_guard g;
+		ops = rcu_dereference(f->ops);
+	}
+	unsigned long flags;
+	dma_fence_lock_irqsave(f, flags);
+	(void)ops->enable_signaling(f); // a second call, as a buggy core would make
+	dma_fence_unlock_irqrestore(f, flags);
+	ASSERT_EQ(fence_module_contract_take(buf, sizeof(buf)), 1);
+	EXPECT_NE(std::string(buf).find("driver_enable_signaling: ->enable_signaling called a second time"),
+		  std::string::npos)
+		<< buf;
+	EXPECT_EQ(fence_module_irq(m, 1), 1);
+	ASSERT_EQ(fence_module_unload(m), 0);
+	dma_fence_put(f);
+}
+
 TEST_F(FenceModuleSoTest, PinnedFenceKeepsTheSoLoaded)
 {
 	struct fence_module *m = load("so3", FENCE_MOD_NAMES_SO);
