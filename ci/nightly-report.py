@@ -13,6 +13,7 @@ import argparse
 import html
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -157,6 +158,17 @@ def main():
     lc = sum(v[0] for v in files.values()); lt = sum(v[1] for v in files.values())
     bc = sum(v[2] for v in files.values()); bt = sum(v[3] for v in files.values())
 
+    # The semantic-coverage map's summary lines (fence-prog coverage).
+    sem_path = os.path.join(a.report, "semantic-coverage.txt")
+    sem_lines, sem_reached, sem_legal = [], None, None
+    if os.path.exists(sem_path):
+        for l in open(sem_path):
+            if l.startswith("reached ") or l.startswith("change since ") or "RULE ERROR" in l:
+                sem_lines.append(l.rstrip("\n"))
+            m = re.match(r"reached (\d+) of (\d+) legal cells", l)
+            if m:
+                sem_reached, sem_legal = int(m.group(1)), int(m.group(2))
+
     hist_path = os.path.join(a.state, "history.jsonl")
     history = read_history(hist_path)
     night = {"date": a.date, "commit": a.commit, "engine": a.engine, "bug": a.bug or None,
@@ -165,6 +177,7 @@ def main():
              "line_pct": pct(lc, lt) if files else None,
              "branches_covered": bc if files else None, "branches": bt if files else None,
              "branch_pct": pct(bc, bt) if files else None,
+             "semantic_reached": sem_reached, "semantic_legal": sem_legal,
              "crashes_new": len(new), "crashes_known": len(known), "crashes_untriaged": untriaged,
              "report": os.path.relpath(a.report, a.state)}
     history.append(night)
@@ -224,6 +237,17 @@ def main():
                       f"{pct(c2, t2) if t2 else '-'} | {ch} |")
     else:
         md.append("No coverage this night (--no-coverage, or the coverage step failed).")
+    md.append("")
+    md.append("## Semantic coverage (seeds and the merged corpora)")
+    md.append("")
+    if sem_lines:
+        md.append("```")
+        md.extend(sem_lines)
+        md.append("```")
+        md.append("The table and every empty legal cell: [semantic-coverage.txt](semantic-coverage.txt) "
+                  "(`fence-prog coverage`, README \"The semantic-coverage map\").")
+    else:
+        md.append("No semantic-coverage map this night (see the run's log).")
     md.append("")
     md.append("## Crashes")
     md.append("")
@@ -298,6 +322,9 @@ def main():
                     if prev_night and prev_night.get("line_pct") is not None else '')
                  + '; <a href="coverage/index.html">coverage report</a>. Corpus: '
                  + ", ".join(f'{h} {s["corpus"]}' for h, s in harnesses.items()) + '.</p>')
+    if sem_lines:
+        H.append('<p><b>Semantic coverage</b> (<a href="semantic-coverage.txt">map</a>): '
+                 + "; ".join(e(l.strip()) for l in sem_lines) + '</p>')
     H.append(f'<p>Engine {e(a.engine)}, {e(a.jobs)} job(s) per harness, {e(a.minutes)} min; core: '
              + (f'<b>injected bug {e(a.bug)}</b>' if a.bug else 'clean')
              + f'; commit {e(a.commit)}; night {len(history)} of this state folder. '
