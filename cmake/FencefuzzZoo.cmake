@@ -78,6 +78,13 @@ function(fence_zoo_patch bug out)
               ${PROJECT_SOURCE_DIR}/cmake/ZooApply.cmake
       COMMENT "zoo: applying core/zoo/${bug}.patch"
       VERBATIM)
+    # The rule lives in this directory only: a variant defined in another
+    # directory (zoo/) whose patch touches only headers has no compile edge
+    # that names the patched copy, so without this target nothing makes it,
+    # the -I points at a missing folder and the variant silently builds the
+    # clean header (the zoo's is-later-no-wrap libFuzzer columns, 2026-12-03).
+    string(MAKE_C_IDENTIFIER "zoo_patch_${bug}" _t)
+    add_custom_target(${_t} DEPENDS ${_outs})
   endif()
   set(${out} ${_files} PARENT_SCOPE)
 endfunction()
