@@ -666,7 +666,7 @@ FENCE_PROP(FenceModelProp, MisuseIsDefended, kReplay)
 			      W(2, add_cb), W(1, get), W(1, put), W(1, status), W(1, timestamp),
 			      W(2, ctx_alloc0), W(2, signal_null), W(2, signal_ts_null),
 			      W(3, is_later_xctx), W(3, later_xctx), W(3, set_error_signaled),
-			      W(3, set_error_zero), W(3, timestamp_early), W(2, release_pending),
+			      W(3, set_error_zero), W(3, timestamp_early), W(2, timestamp_race), W(2, release_pending),
 			      W(2, add_cb_null), W(2, wait_negative), W(2, wait_any_zero),
 			      W(2, wait_in_signalling)},
 			     {},

@@ -86,7 +86,7 @@ outcome run_core(const op_desc &d, world &w, const op &o, bool in_thread)
 		return d.core(w, o);
 	fence::expect_warn scope(/*print=*/false);
 	outcome r = d.core(w, o);
-	r.warns = static_cast<int>(scope.count());
+	r.warns += static_cast<int>(scope.count()); // and those core() counted itself
 	return r;
 }
 

@@ -224,7 +224,7 @@ std::string coverage_map::unreachable(op_kind k, size_t state, bool in_thread)
 		if (const char *why = d.unavailable())
 			return std::string("not available here: ") + why;
 	if (in_thread && !d.thread_legal)
-		return d.misuse ? "misuse ops never run in a thread" : "never in a thread (no thread_legal)";
+		return d.misuse ? "this misuse op never runs in a thread (ops/misuse.cpp says why)" : "never in a thread (no thread_legal)";
 	const bool has_fence = fence_arg_index(k) >= 0;
 	if (!has_fence)
 		return s.present ? "the op has no fence argument" : "";

@@ -18,6 +18,8 @@
 //  - a thread only drops references it holds, and only reuses a callback
 //    after it ran or was removed;
 //  - set_error is skipped (racing the signal it must precede is misuse);
+//    so are the misuse ops, but timestamp_race, whose WARN is decided at one
+//    atomic step and so judged like any racy result (ops/misuse.cpp);
 //  - waits with timeout "max" are skipped (nobody may ever signal);
 //  - module ops (load, unload, create, irq, inc) on a module slot run only in
 //    the lowest-numbered thread that has any module op on that slot (the

@@ -79,7 +79,7 @@ enum class arg_type : uint8_t {
 	X(load_so) X(ctx_alloc0) X(signal_null) X(signal_ts_null) X(is_later_xctx)       \
 	X(later_xctx) X(set_error_signaled) X(set_error_zero) X(timestamp_early)           \
 	X(release_pending) X(add_cb_null) X(wait_negative) X(wait_any_zero)              \
-	X(wait_in_signalling)
+	X(wait_in_signalling) X(timestamp_race)
 
 enum class op_kind : uint8_t {
 #define HARNESS_OP_ENUM(name) name,

@@ -15,9 +15,15 @@
 // warn-sites.* checks that list against the source and against the WARNs
 // the seed corpora reach (`fence-prog warn-sites`).
 //
-// Misuse ops never run inside a concurrent thread (thread_legal is null):
-// their WARN is decided by the fence's state at the call, which a racing
-// thread may change. They run in the setup of concurrent programs.
+// Misuse ops run in the setup of concurrent programs. Inside a thread only
+// timestamp_race does: its WARN is decided at one atomic step (the SIGNALED
+// test), so the misuse is a race of its own that the linearizer judges. The
+// others stay out of threads (thread_legal null): set_error's WARN test and
+// its store are two unlocked steps whose store races the callbacks' read of
+// fence->error (a data race in the kernel too, which TSan would report as
+// the driver's); a harness callback slot holds a reference, so a thread's
+// last put never finds a callback queued; the rest WARN on arguments no
+// thread can change (a NULL fence, two contexts, a count of 0).
 #include "../catalog.h"
 
 namespace harness {
@@ -124,6 +130,37 @@ outcome core_timestamp_early(world &w, const op &o)
 	return {0, ""};
 }
 outcome model_timestamp_early(model &, const op &) { return warned(0, 1); }
+
+// ---- timestamp_race f: dma_fence_timestamp() of a fence being signalled ------------
+// A driver that reads the timestamp without waiting for the signal another
+// thread is giving: the core WARNs if SIGNALED is still clear and returns
+// ktime_get() (not compared: 0 here), else it waits for TIMESTAMP and
+// returns the signal's timestamp. Its one atomic step is the SIGNALED test,
+// so the linearizer puts it before or after the signal and the WARN count
+// says which; legal in any state (sequentially it is timestamp or
+// timestamp_early, chosen by the fence's state).
+outcome core_timestamp_race(world &w, const op &o)
+{
+	fence::expect_warn inner(/*print=*/false);
+	const ktime_t t = dma_fence_timestamp(w.fence[o.a[0]]);
+	return warned(inner.count() ? 0 : static_cast<long>(t), static_cast<int>(inner.count()));
+}
+outcome model_timestamp_race(model &m, const op &o)
+{
+	const mfence &x = m.fences[fence_arg(m, o, 0)];
+	return x.signaled ? outcome{x.ts, ""} : warned(0, 1);
+}
+// A ktime_get() timestamp is learned when first read back (as lin_timestamp).
+bool lin_timestamp_race(lin_ctx &c)
+{
+	mfence &x = c.m.fences[c.m.fslot[c.r.o.a[0]]];
+	if (x.signaled && !x.ts_known && !c.r.out.warns) {
+		x.ts = c.r.out.value;
+		x.ts_known = true;
+	}
+	*c.expected = model_timestamp_race(c.m, c.r.o);
+	return true;
+}
 
 // ---- release_pending: the last reference dropped while a callback is queued --------
 // A driver's refcounting bug. dma_fence_release() WARNs ("released with
@@ -336,6 +373,15 @@ const op_desc kOps[] = {
 	 .thread_legal = nullptr,
 	 .core = core_wait_in_signalling,
 	 .model_fn = model_wait_in_signalling,
+	 .misuse = true},
+	{.kind = op_kind::timestamp_race,
+	 .help = "misuse: dma_fence_timestamp of a fence in any state (WARN if unsignaled)",
+	 .args = {arg_type::fence},
+	 .legal = fence0,
+	 .thread_legal = fence0_t,
+	 .core = core_timestamp_race,
+	 .model_fn = model_timestamp_race,
+	 .lin_step = lin_timestamp_race,
 	 .misuse = true},
 };
 
