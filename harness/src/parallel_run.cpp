@@ -162,6 +162,7 @@ thread_report run_concurrent_threads(const cprogram &cp, const thread_run_option
 		for (const op_record &r : recs[t]) {
 			rep.ops++;
 			rep.per_kind[static_cast<int>(r.orig.kind)]++;
+			rep.warns += static_cast<unsigned long>(r.out.warns);
 			out << "    [" << r.start << ".." << r.end << "] #" << r.index << " "
 			    << format_op(r.orig) << (r.fail ? " (allocation fails)" : "") << "  => "
 			    << observed(r) << "\n";

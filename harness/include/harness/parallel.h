@@ -50,6 +50,10 @@ struct thread_report {
 	std::string text;	 // what each thread observed
 	unsigned long ops = 0, skipped = 0;
 	bool inconclusive = false; // the linearizer's budget ran out
+	// WARNs the threads' misuse ops drew inside their own expect_warn scopes
+	// (outcome::warns; the linearizer judges them): a caller that counts every
+	// WARN (the torture's warn hook) expects these and no other.
+	unsigned long warns = 0;
 	std::vector<unsigned long> per_kind = std::vector<unsigned long>(kOpKinds); // ops run, by kind
 };
 
