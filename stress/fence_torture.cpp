@@ -53,6 +53,9 @@
 //    linearizer, on one round in --linearize N; a spent search budget is
 //    counted as inconclusive);
 //  - leak: fence memory or modules left after a round's teardown;
+//  - stall: a round still running after --stall seconds (a stuck thread: a
+//    lost wake-up, a livelock, a loop on a corrupted list); the watchdog
+//    writes the round and ends the run, whose threads cannot be stopped;
 //  - warn: the core WARNed (counted, not fatal here), other than the WARNs
 //    a misuse op draws and counts itself (timestamp_race, judged by the
 //    linearizer);
@@ -84,6 +87,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fence/oracle.h"
@@ -115,6 +119,7 @@ struct options {
 	unsigned ops = 64; // per thread and round
 	unsigned linearize = 8; // one round in N is linearized (0: none)
 	bool stop_on_violation = false;
+	double stall = 30; // seconds one round may run before it is a stall (0: no watchdog)
 	std::string reproducer = "fence-torture-repro.prog";
 };
 options g_opt;
@@ -142,6 +147,10 @@ void usage(FILE *out)
 		"  --reproducer PATH  where the first failing round is written as a concurrent\n"
 		"                program (default fence-torture-repro.prog)\n"
 		"  --stop-on-violation  end the run at the first violation (time to detect)\n"
+		"  --stall S     a round that runs for S seconds is a stall (a thread stuck in a\n"
+		"                lost wake-up, a livelock or a corrupted list; a round takes well\n"
+		"                under a second): its reproducer is written and the run ends\n"
+		"                (default 30; 0: no watchdog)\n"
 		"  --help        this text\n"
 		"Prints the seed first, statistics every 2 s, and a summary; exit status 0\n"
 		"if no invariant broke, 1 if any did, 2 on bad usage. On a violation or a crash\n"
@@ -564,6 +573,47 @@ void on_fault(int sig, siginfo_t *si, void *uctx)
 		signal(sig, SIG_DFL); // return, re-fault, die with the default action
 }
 
+// The stall watchdog (rcutorture's stall warning, per round): a round takes
+// well under a second, so one that has run for --stall seconds has a thread
+// that will not come back (a lost wake-up, a livelock, a loop on a corrupted
+// callback list). Its threads cannot be stopped, so the watchdog reports the
+// round as a violation, writes it as the reproducer and ends the process.
+std::atomic<int64_t> g_round_started_ns{0}; // steady clock; 0 between rounds
+std::atomic<uint64_t> g_round_number{0};
+
+int64_t steady_ns()
+{
+	return std::chrono::duration_cast<std::chrono::nanoseconds>(
+		       std::chrono::steady_clock::now().time_since_epoch())
+		.count();
+}
+
+void stall_watchdog()
+{
+	const auto limit = static_cast<int64_t>(g_opt.stall * 1e9);
+	const auto poll = std::chrono::nanoseconds(std::clamp<int64_t>(limit / 4, 1000000, 250000000));
+	for (;;) {
+		std::this_thread::sleep_for(poll);
+		const int64_t started = g_round_started_ns.load();
+		if (!started || steady_ns() - started < limit)
+			continue;
+		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
+		const uint64_t round = g_round_number.load();
+		if (g_violations.fetch_add(1) == 0)
+			fprintf(stderr, "fence-torture: first violation after %.2f s (round %" PRIu64 ")\n", t, round);
+		fprintf(stderr,
+			"fence-torture: VIOLATION stall: round %" PRIu64 " has run for %.2f s (--stall): a thread "
+			"is stuck (a lost wake-up, a livelock, a corrupted list)\n",
+			round, static_cast<double>(steady_ns() - started) / 1e9);
+		dump_round_for_crash();
+		fence_oracle("torture", "stall");
+		printf("!!! End of test: FAILURE (stall in round %" PRIu64 ") seed=0x%" PRIx64 "\n", round, g_opt.seed);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(1);
+	}
+}
+
 std::string round_text(const harness::cprogram &cp, uint64_t round, const std::string &symptom)
 {
 	harness::cprogram c = cp;
@@ -653,7 +703,7 @@ bool parse_num(const char *opt, const char *s, double lo, double hi, double *out
 
 bool parse_args(int argc, char **argv)
 {
-	enum { O_THREADS = 1, O_SECONDS, O_SEED, O_MODE, O_DELAYS, O_OPS, O_LIN, O_REPRO, O_STOP, O_HELP };
+	enum { O_THREADS = 1, O_SECONDS, O_SEED, O_MODE, O_DELAYS, O_OPS, O_LIN, O_REPRO, O_STOP, O_STALL, O_HELP };
 	static const struct option longopts[] = {
 		{"threads", required_argument, nullptr, O_THREADS},
 		{"seconds", required_argument, nullptr, O_SECONDS},
@@ -664,6 +714,7 @@ bool parse_args(int argc, char **argv)
 		{"linearize", required_argument, nullptr, O_LIN},
 		{"reproducer", required_argument, nullptr, O_REPRO},
 		{"stop-on-violation", no_argument, nullptr, O_STOP},
+		{"stall", required_argument, nullptr, O_STALL},
 		{"help", no_argument, nullptr, O_HELP},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -718,6 +769,11 @@ bool parse_args(int argc, char **argv)
 			g_opt.linearize = static_cast<unsigned>(v);
 			break;
 		case O_REPRO: g_opt.reproducer = optarg; break;
+		case O_STALL:
+			if (!parse_num("--stall", optarg, 0, 1e7, &v))
+				return false;
+			g_opt.stall = v;
+			break;
 		case O_STOP: g_opt.stop_on_violation = true; break;
 		case 'h':
 		case O_HELP: usage(stdout); exit(0);
@@ -796,18 +852,23 @@ int main(int argc, char **argv)
 					   std::chrono::duration<double>(g_opt.seconds));
 	auto next = t0 + std::chrono::seconds(2);
 	fence_delay_injection(static_cast<unsigned>(g_opt.delays), g_opt.seed);
+	if (g_opt.stall > 0)
+		std::thread(stall_watchdog).detach();
 	while (std::chrono::steady_clock::now() < deadline &&
 	       !(g_opt.stop_on_violation && g_violations.load())) {
 		const harness::cprogram cp = make_round(r, plan);
 		const uint64_t round = ++tot.rounds;
 		g_round_ptr.store(nullptr);
-		g_round_text = round_text(cp, round, "the run crashed in this round (see its log)");
+		g_round_text = round_text(cp, round, "the run crashed or stalled in this round (see its log)");
 		g_round_len.store(g_round_text.size());
 		g_round_ptr.store(g_round_text.c_str());
 		topt.jitter_seed = r.next();
 		topt.linearize = g_opt.linearize && round % g_opt.linearize == 0;
 		const uint64_t warns0 = g_warns.load();
+		g_round_number.store(round);
+		g_round_started_ns.store(steady_ns());
 		const harness::thread_report rep = harness::run_concurrent_threads(cp, topt);
+		g_round_started_ns.store(0);
 		tot.ops += rep.ops;
 		tot.skipped += rep.skipped;
 		tot.inconclusive += rep.inconclusive;
