@@ -74,6 +74,7 @@
 // Usage: fence_torture [--threads N] [--seconds S] [--seed X]
 //                      [--mode stress|unload|perf] [--delays N] [--ops N]
 //                      [--linearize N] [--reproducer PATH] [--stop-on-violation]
+//                      [--stall S]
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
