@@ -579,8 +579,13 @@ void on_fault(int sig, siginfo_t *si, void *uctx)
 // that will not come back (a lost wake-up, a livelock, a loop on a corrupted
 // callback list). Its threads cannot be stopped, so the watchdog reports the
 // round as a violation, writes it as the reproducer and ends the process.
+// The watchdog claims a stalled round by swapping its start time for
+// kStallClaimed; the main thread swaps in 0 when the round ends, so exactly
+// one of them wins, and the round's text (g_round_text) is read by the
+// watchdog only after it won and rewritten by the main thread only after it won.
 std::atomic<int64_t> g_round_started_ns{0}; // steady clock; 0 between rounds
 std::atomic<uint64_t> g_round_number{0};
+constexpr int64_t kStallClaimed = -1;
 
 int64_t steady_ns()
 {
@@ -595,9 +600,11 @@ void stall_watchdog()
 	const auto poll = std::chrono::nanoseconds(std::clamp<int64_t>(limit / 4, 1000000, 250000000));
 	for (;;) {
 		std::this_thread::sleep_for(poll);
-		const int64_t started = g_round_started_ns.load();
-		if (!started || steady_ns() - started < limit)
+		int64_t started = g_round_started_ns.load();
+		if (started <= 0 || steady_ns() - started < limit)
 			continue;
+		if (!g_round_started_ns.compare_exchange_strong(started, kStallClaimed))
+			continue; // the round ended meanwhile
 		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
 		const uint64_t round = g_round_number.load();
 		if (g_violations.fetch_add(1) == 0)
@@ -869,7 +876,9 @@ int main(int argc, char **argv)
 		g_round_number.store(round);
 		g_round_started_ns.store(steady_ns());
 		const harness::thread_report rep = harness::run_concurrent_threads(cp, topt);
-		g_round_started_ns.store(0);
+		if (g_round_started_ns.exchange(0) == kStallClaimed)
+			for (;;) // the watchdog reports this round and ends the process
+				std::this_thread::sleep_for(std::chrono::seconds(1));
 		tot.ops += rep.ops;
 		tot.skipped += rep.skipped;
 		tot.inconclusive += rep.inconclusive;
