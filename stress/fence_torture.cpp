@@ -574,6 +574,18 @@ void on_fault(int sig, siginfo_t *si, void *uctx)
 		signal(sig, SIG_DFL); // return, re-fault, die with the default action
 }
 
+// Count a violation (any thread); the first one prints the time to detect.
+// Returns how many came before it.
+uint64_t count_violation(uint64_t round)
+{
+	const uint64_t n = g_violations.fetch_add(1);
+	if (n == 0) {
+		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
+		fprintf(stderr, "fence-torture: first violation after %.2f s (round %" PRIu64 ")\n", t, round);
+	}
+	return n;
+}
+
 // The stall watchdog (rcutorture's stall warning, per round): a round takes
 // well under a second, so one that has run for --stall seconds has a thread
 // that will not come back (a lost wake-up, a livelock, a loop on a corrupted
@@ -605,10 +617,8 @@ void stall_watchdog()
 			continue;
 		if (!g_round_started_ns.compare_exchange_strong(started, kStallClaimed))
 			continue; // the round ended meanwhile
-		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
 		const uint64_t round = g_round_number.load();
-		if (g_violations.fetch_add(1) == 0)
-			fprintf(stderr, "fence-torture: first violation after %.2f s (round %" PRIu64 ")\n", t, round);
+		count_violation(round);
 		fprintf(stderr,
 			"fence-torture: VIOLATION stall: round %" PRIu64 " has run for %.2f s (--stall): a thread "
 			"is stuck (a lost wake-up, a livelock, a corrupted list)\n",
@@ -653,12 +663,8 @@ void note_kind(const std::string &kind)
 void violation(const std::string &kind, const std::string &symptom, const std::string &detail,
 	       const harness::cprogram &cp, uint64_t round)
 {
-	const uint64_t n = g_violations.fetch_add(1);
+	const uint64_t n = count_violation(round);
 	note_kind(kind);
-	if (n == 0) {
-		const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count();
-		fprintf(stderr, "fence-torture: first violation after %.2f s (round %" PRIu64 ")\n", t, round);
-	}
 	if (n >= 5)
 		return; // counted; the first few are enough to debug
 	fprintf(stderr, "fence-torture: VIOLATION %s: %s\n", kind.c_str(), symptom.c_str());
